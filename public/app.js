@@ -1,0 +1,72 @@
+// D2C OPs browser glue: local times, toasts, refresh. No inline scripts (CSP), no build step.
+(function () {
+  'use strict';
+
+  var dateFmt = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+
+  function duration(ms) {
+    var m = Math.max(0, Math.floor(ms / 60000));
+    var d = Math.floor(m / 1440), h = Math.floor((m % 1440) / 60), r = m % 60;
+    if (d > 0) return d + 'd ' + h + 'h';
+    if (h > 0) return h + 'h ' + r + 'm';
+    return r + 'm';
+  }
+
+  function ago(ms) {
+    if (ms < 60000) return 'just now';
+    return duration(ms).split(' ')[0] + ' ago';
+  }
+
+  // Times arrive in the process's zone; show them in the viewer's own zone, and keep them fresh.
+  function localise(root) {
+    var now = Date.now();
+    root.querySelectorAll('time[data-local]').forEach(function (el) {
+      var t = Date.parse(el.getAttribute('datetime'));
+      if (isNaN(t)) return;
+      if (el.dataset.local === 'relative') {
+        el.textContent = ago(now - t);
+        el.title = dateFmt.format(new Date(t));
+      } else {
+        el.textContent = dateFmt.format(new Date(t));
+      }
+    });
+    root.querySelectorAll('[data-duration-since]').forEach(function (el) {
+      var t = Date.parse(el.getAttribute('data-duration-since'));
+      if (!isNaN(t)) el.textContent = duration(now - t);
+    });
+  }
+
+  function toast(message, kind) {
+    var box = document.getElementById('toasts');
+    if (!box) return;
+    var el = document.createElement('div');
+    el.setAttribute('role', 'status');
+    el.className = 'pointer-events-auto rounded-lg px-4 py-3 text-sm font-medium text-white shadow-lg ' +
+      (kind === 'error' ? 'bg-danger' : 'bg-teal');
+    el.textContent = message;
+    box.appendChild(el);
+    setTimeout(function () { el.remove(); }, 4500);
+  }
+  window.d2cToast = toast;
+
+  document.addEventListener('DOMContentLoaded', function () {
+    localise(document);
+    setInterval(function () { localise(document); }, 30000);
+    document.querySelectorAll('[data-refresh]').forEach(function (btn) {
+      btn.addEventListener('click', function () {
+        document.body.dispatchEvent(new CustomEvent('d2c:refresh'));
+        toast('Refreshed');
+      });
+    });
+    var flash = document.querySelector('[data-flash]');
+    if (flash) toast(flash.getAttribute('data-flash'), flash.getAttribute('data-flash-kind'));
+  });
+
+  document.addEventListener('htmx:afterSwap', function (e) { localise(e.target); });
+  document.addEventListener('toast', function (e) {
+    var d = e.detail || {};
+    toast(d.message || String(d.value || ''), d.kind);
+  });
+  document.addEventListener('htmx:responseError', function () { toast('The request failed. Please try again.', 'error'); });
+  document.addEventListener('htmx:sendError', function () { toast('Cannot reach the server. Check your connection.', 'error'); });
+})();

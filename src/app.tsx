@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { sql } from 'kysely';
+import { ErrorPage } from '../views/errors/ErrorPage.js';
+import { session } from './auth/session.js';
+import type { Deps } from './deps.js';
+import { DomainError } from './errors.js';
+import { apiError } from './http/api.js';
+import { vendorAssets } from './http/assets.js';
+import { isApi, type AppEnv, type Ctx } from './http/env.js';
+import { Metrics } from './http/metrics.js';
+import { renderPage } from './http/render.js';
+import { crossOriginProtection, securityHeaders } from './http/security.js';
+import { authApi, authPages } from './modules/auth/routes.js';
+import { dashboardApi, dashboardPages } from './modules/dashboard/routes.js';
+import { placeholderPages } from './modules/placeholders/routes.js';
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+function renderError(c: Ctx, err: DomainError) {
+  if (isApi(c)) return apiError(c, err);
+  if (c.req.header('hx-request')) {
+    c.header('HX-Trigger', JSON.stringify({ toast: { kind: 'error', message: err.message } }));
+    return c.body(null, err.status === 404 ? 404 : 200);
+  }
+  const status = err.status === 401 ? 401 : err.status;
+  return renderPage(c, <ErrorPage status={status} message={err.message} />, status as 403 | 404);
+}
+
+export function createApp(deps: Deps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const metrics = new Metrics();
+
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    c.set('deps', deps);
+    c.set('requestId', c.req.header('x-request-id')?.slice(0, 64) || randomUUID());
+    await next();
+    const ms = performance.now() - started;
+    metrics.observe(c.req.method, c.res.status, ms);
+    if (!c.req.path.startsWith('/public/') && !c.req.path.startsWith('/vendor/')) {
+      deps.log.info('request', {
+        id: c.get('requestId'), method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(ms * 10) / 10,
+        user: c.get('actor')?.userId,
+      });
+    }
+  });
+  app.use('*', securityHeaders(deps.config.env === 'production'));
+
+  app.use('/public/*', serveStatic({ root: './' }));
+  app.route('/', vendorAssets());
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', async (c) => {
+    try {
+      await sql`select 1`.execute(deps.db);
+      return c.json({ status: 'ready', database: deps.dialect });
+    } catch (e) {
+      return c.json({ status: 'unavailable', database: deps.dialect, error: (e as Error).message }, 503);
+    }
+  });
+  app.get('/metrics', (c) => c.text(metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4' }));
+
+  app.use('*', bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) => apiError(c as Ctx, new DomainError(413, 'payload_too_large', 'The request body is larger than 1 MB.')),
+  }));
+  app.use('*', session);
+  app.use('*', crossOriginProtection(deps.config.appUrl));
+
+  app.route('/', authPages);
+  app.route('/', dashboardPages);
+  app.route('/', placeholderPages);
+
+  const api = new Hono<AppEnv>();
+  api.route('/', authApi);
+  api.route('/', dashboardApi);
+  app.route('/api/v1', api);
+
+  app.notFound((c) => renderError(c as Ctx, new DomainError(404, 'not_found', 'There is nothing at this address.')));
+  app.onError((err, c) => {
+    if (err instanceof DomainError) return renderError(c as Ctx, err);
+    deps.log.error('unhandled error', { id: c.get('requestId'), path: c.req.path, error: err.stack ?? String(err) });
+    if (isApi(c as Ctx)) return c.json({ error: { code: 'internal', message: 'Something went wrong on our side.' } }, 500);
+    return c.html('<!DOCTYPE html><h1>Something went wrong</h1><p>The error was logged.</p>', 500);
+  });
+  return app;
+}

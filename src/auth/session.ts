@@ -1,0 +1,123 @@
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { MiddlewareHandler } from 'hono';
+import type { Config } from '../config.js';
+import type { Db } from '../db/index.js';
+import { forbidden, unauthenticated } from '../errors.js';
+import { isApi, type AppEnv, type Ctx } from '../http/env.js';
+import { can, type Permission } from '../roles.js';
+import type { Actor } from '../tenancy.js';
+import { readToken, SESSION_HOURS } from './tokens.js';
+
+const VIEW_COOKIE = 'd2c_view';
+/** In production the cookie carries the __Host- prefix (Secure, no Domain, Path=/). */
+const SESSION_COOKIE = 'd2c_session';
+const prefixFor = (config: Config) => (config.env === 'production' ? ('host' as const) : undefined);
+
+export function setSessionCookie(c: Ctx, token: string): void {
+  const { config } = c.get('deps');
+  setCookie(c, SESSION_COOKIE, token, {
+    httpOnly: true,
+    sameSite: 'Lax',
+    secure: config.env === 'production',
+    path: '/',
+    maxAge: SESSION_HOURS * 3600,
+    prefix: prefixFor(config),
+  });
+}
+
+export function clearSessionCookie(c: Ctx): void {
+  const { config } = c.get('deps');
+  deleteCookie(c, SESSION_COOKIE, { path: '/', secure: config.env === 'production', prefix: prefixFor(config) });
+  deleteCookie(c, VIEW_COOKIE, { path: '/' });
+}
+
+export function setViewCookie(c: Ctx, slug: string | null): void {
+  if (!slug) deleteCookie(c, VIEW_COOKIE, { path: '/' });
+  else setCookie(c, VIEW_COOKIE, slug, { path: '/', sameSite: 'Lax', httpOnly: true, secure: c.get('deps').config.env === 'production' });
+}
+
+function bearer(c: Ctx): string | null {
+  const h = c.req.header('authorization');
+  if (!h) return null;
+  const m = /^Bearer\s+(.+)$/i.exec(h.trim());
+  return m ? m[1] : null;
+}
+
+export function clientIp(c: Ctx): string | null {
+  const { config } = c.get('deps');
+  if (config.trustProxy) {
+    const fwd = c.req.header('x-forwarded-for');
+    if (fwd) return fwd.split(',')[0].trim().slice(0, 64);
+  }
+  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
+  return env?.incoming?.socket?.remoteAddress ?? null;
+}
+
+async function resolveView(db: Db, slug: string | undefined): Promise<number | null> {
+  if (!slug) return null;
+  const p = await db.selectFrom('processes').select('id').where('slug', '=', slug).executeTakeFirst();
+  return p?.id ?? null;
+}
+
+/**
+ * Loads the actor from the Bearer token or the session cookie. The user row is read on every
+ * request, so deactivation, role changes and revoked tokens count at once.
+ */
+export async function loadActor(c: Ctx): Promise<Actor | null> {
+  const { config, db } = c.get('deps');
+  const token = bearer(c) ?? getCookie(c, SESSION_COOKIE, prefixFor(config));
+  if (!token) return null;
+  const claims = await readToken(token, config.jwtSecret);
+  if (!claims) return null;
+  const user = await db.selectFrom('users')
+    .innerJoin('processes', 'processes.id', 'users.process_id')
+    .select(['users.id', 'users.email', 'users.name', 'users.role', 'users.process_id', 'users.is_active',
+      'users.tokens_valid_after', 'processes.slug'])
+    .where('users.id', '=', claims.userId)
+    .executeTakeFirst();
+  if (!user || !user.is_active) return null;
+  if (claims.iatMs < user.tokens_valid_after.getTime()) return null;
+  let viewProcessId: number | null = null;
+  if (user.role === 'super_admin') {
+    const slug = isApi(c) ? c.req.query('process') : getCookie(c, VIEW_COOKIE);
+    viewProcessId = await resolveView(db, slug);
+  }
+  return {
+    userId: user.id,
+    processId: user.process_id,
+    role: user.role,
+    name: user.name,
+    email: user.email,
+    processSlug: user.slug,
+    viewProcessId,
+    ip: clientIp(c),
+    userAgent: c.req.header('user-agent') ?? null,
+  };
+}
+
+export const session: MiddlewareHandler<AppEnv> = async (c, next) => {
+  c.set('actor', await loadActor(c));
+  await next();
+};
+
+/** Signed in, or 401 (API) / redirect to the sign-in page (pages). */
+export const requireAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (c.get('actor')) return next();
+  if (isApi(c)) throw unauthenticated();
+  const wanted = c.req.method === 'GET' ? c.req.path + (new URL(c.req.url).search || '') : '/';
+  if (c.req.header('hx-request')) {
+    c.header('HX-Redirect', '/login');
+    return c.body(null, 401);
+  }
+  return c.redirect(`/login?next=${encodeURIComponent(wanted)}`, 302);
+};
+
+/** The one access check: the actor's role must have the permission, else 403. */
+export function requirePermission(permission: Permission): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const actor = c.get('actor');
+    if (!actor) throw unauthenticated();
+    if (!can(actor.role, permission)) throw forbidden('Your role does not have access to this.');
+    await next();
+  };
+}

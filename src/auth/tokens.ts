@@ -1,0 +1,40 @@
+import { sign, verify } from 'hono/jwt';
+import type { Role } from '../db/schema.js';
+
+const ALG = 'HS256' as const;
+export const SESSION_HOURS = 12;
+
+export interface SessionClaims {
+  userId: number;
+  processId: number;
+  role: Role;
+  processSlug: string;
+  /** Issued-at in milliseconds: compared with the user's tokens_valid_after. */
+  iatMs: number;
+}
+
+export async function issueToken(claims: Omit<SessionClaims, 'iatMs'>, secret: string, now: Date): Promise<string> {
+  const iat = Math.floor(now.getTime() / 1000);
+  return sign(
+    { ...claims, sub: String(claims.userId), iat, iatMs: now.getTime(), exp: iat + SESSION_HOURS * 3600 },
+    secret,
+    ALG,
+  );
+}
+
+/** Verifies signature (HS256 only), expiry and shape; returns null for anything else. */
+export async function readToken(token: string, secret: string): Promise<SessionClaims | null> {
+  try {
+    const p = await verify(token, secret, { alg: ALG });
+    if (typeof p.userId !== 'number' || typeof p.processId !== 'number' || typeof p.iatMs !== 'number') return null;
+    return {
+      userId: p.userId,
+      processId: p.processId,
+      role: p.role as Role,
+      processSlug: String(p.processSlug ?? ''),
+      iatMs: p.iatMs,
+    };
+  } catch {
+    return null;
+  }
+}

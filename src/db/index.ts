@@ -1,0 +1,75 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { CompiledQuery, Kysely, MysqlDialect, SqliteDialect } from 'kysely';
+import { createPool } from 'mysql2';
+import type { Database } from './schema.js';
+import { ValuesPlugin, withSqliteBindings } from './values.js';
+
+export type Dialect = 'mysql' | 'sqlite';
+export type Db = Kysely<Database>;
+
+export interface DbHandle {
+  db: Db;
+  dialect: Dialect;
+  close(): Promise<void>;
+}
+
+function openSqlite(path: string): DbHandle {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const raw = new SqliteDatabase(path);
+  raw.pragma('journal_mode = WAL');
+  raw.pragma('foreign_keys = ON');
+  raw.pragma('busy_timeout = 5000');
+  raw.pragma('synchronous = NORMAL');
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: withSqliteBindings(raw) }),
+    plugins: [new ValuesPlugin()],
+  });
+  return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+function openMysql(url: string, poolSize: number): DbHandle {
+  const u = new URL(url.replace(/^mariadb:/, 'mysql:'));
+  const pool = createPool({
+    host: u.hostname,
+    port: u.port ? Number(u.port) : 3306,
+    user: decodeURIComponent(u.username || 'root'),
+    password: decodeURIComponent(u.password),
+    database: decodeURIComponent(u.pathname.slice(1)),
+    timezone: 'Z',
+    charset: 'utf8mb4',
+    connectionLimit: poolSize,
+    supportBigNumbers: true,
+    bigNumberStrings: false,
+    decimalNumbers: true,
+  });
+  const db = new Kysely<Database>({
+    dialect: new MysqlDialect({
+      pool,
+      // Instants are UTC in the application; keep the session zone UTC so NOW()-free SQL agrees.
+      onCreateConnection: async (conn) => {
+        await conn.executeQuery(CompiledQuery.raw("SET time_zone = '+00:00'"));
+      },
+    }),
+    plugins: [new ValuesPlugin()],
+  });
+  return { db, dialect: 'mysql', close: () => db.destroy() };
+}
+
+export function openDatabase(url: string, opts: { poolSize?: number } = {}): DbHandle {
+  if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length));
+  return openMysql(url, opts.poolSize ?? 10);
+}
+
+/** The affected-row count of an UPDATE/DELETE, the same way on both dialects. */
+export function affected(result: { numUpdatedRows?: bigint; numDeletedRows?: bigint } | { numAffectedRows?: bigint }): number {
+  const r = result as { numUpdatedRows?: bigint; numDeletedRows?: bigint; numAffectedRows?: bigint };
+  return Number(r.numUpdatedRows ?? r.numDeletedRows ?? r.numAffectedRows ?? 0n);
+}
+
+/** The id of a row just inserted: MariaDB gives no RETURNING ids through Kysely, so use insertId. */
+export function insertedId(result: { insertId?: bigint }): number {
+  if (result.insertId === undefined) throw new Error('insert returned no id');
+  return Number(result.insertId);
+}

@@ -1,0 +1,67 @@
+import type {
+  KyselyPlugin,
+  PluginTransformQueryArgs,
+  PluginTransformResultArgs,
+  QueryResult,
+  RootOperationNode,
+  UnknownRow,
+} from 'kysely';
+import type BetterSqlite3 from 'better-sqlite3';
+
+/**
+ * The one boundary where database values become application values, so that no route or service
+ * cares which dialect it runs on: instants are Dates, flags are booleans.
+ */
+
+const INSTANT_KEY = /(_at|_until|_after|^handover_time|^window_start)$/;
+const FLAG_KEY = /^(is_|must_)/;
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+
+function normaliseRow(row: UnknownRow): UnknownRow {
+  for (const key of Object.keys(row)) {
+    const v = row[key];
+    if (typeof v === 'string' && INSTANT_KEY.test(key) && ISO_INSTANT.test(v)) row[key] = new Date(v);
+    else if (typeof v === 'number' && FLAG_KEY.test(key)) row[key] = v !== 0;
+  }
+  return row;
+}
+
+export class ValuesPlugin implements KyselyPlugin {
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    return args.node;
+  }
+
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    for (const row of args.result.rows) normaliseRow(row);
+    return args.result;
+  }
+}
+
+/** SQLite stores instants as fixed-width ISO text (sorts and compares like time) and flags as 0/1. */
+function toSqliteParam(v: unknown): unknown {
+  if (v instanceof Date) return v.toISOString();
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  return v;
+}
+
+type Statement = BetterSqlite3.Statement<unknown[]>;
+
+/** Wraps better-sqlite3 so every statement Kysely prepares binds Dates and booleans. */
+export function withSqliteBindings(db: BetterSqlite3.Database): BetterSqlite3.Database {
+  const prepare = db.prepare.bind(db);
+  const wrapped = Object.create(db) as BetterSqlite3.Database;
+  wrapped.prepare = ((source: string) => {
+    const stmt = prepare(source) as Statement;
+    const map = (params: unknown[]) => (Array.isArray(params) ? params.map(toSqliteParam) : params);
+    return {
+      get reader() {
+        return stmt.reader;
+      },
+      all: (params: unknown[]) => stmt.all(...(map(params) as unknown[])),
+      run: (params: unknown[]) => stmt.run(...(map(params) as unknown[])),
+      iterate: (params: unknown[]) => stmt.iterate(...(map(params) as unknown[])),
+    };
+  }) as unknown as BetterSqlite3.Database['prepare'];
+  wrapped.close = () => db.close();
+  return wrapped;
+}

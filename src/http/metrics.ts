@@ -1,0 +1,24 @@
+/** A few Prometheus counters, kept in memory per process. */
+export class Metrics {
+  private requests = new Map<string, number>();
+  private durationSum = 0;
+  private durationCount = 0;
+
+  observe(method: string, status: number, ms: number): void {
+    const key = `method="${method}",status="${status}"`;
+    this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
+    this.durationSum += ms / 1000;
+    this.durationCount += 1;
+  }
+
+  render(extra: Record<string, number> = {}): string {
+    const lines = ['# HELP d2c_http_requests_total HTTP requests served.', '# TYPE d2c_http_requests_total counter'];
+    for (const [k, v] of this.requests) lines.push(`d2c_http_requests_total{${k}} ${v}`);
+    lines.push('# HELP d2c_http_request_duration_seconds Time spent serving requests.', '# TYPE d2c_http_request_duration_seconds summary');
+    lines.push(`d2c_http_request_duration_seconds_sum ${this.durationSum}`, `d2c_http_request_duration_seconds_count ${this.durationCount}`);
+    lines.push('# HELP process_resident_memory_bytes Resident memory.', '# TYPE process_resident_memory_bytes gauge');
+    lines.push(`process_resident_memory_bytes ${process.memoryUsage().rss}`);
+    for (const [k, v] of Object.entries(extra)) lines.push(`# TYPE ${k} gauge`, `${k} ${v}`);
+    return lines.join('\n') + '\n';
+  }
+}

@@ -1,0 +1,44 @@
+import { ConfigError, loadConfig } from './config.js';
+import { createLogger } from './log.js';
+import { startServer } from './server.js';
+import { DEMO_ACCOUNTS } from '../seeds/accounts.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(1);
+    }
+    throw e;
+  }
+  const log = createLogger(config.logLevel);
+  const running = await startServer(config, { log });
+  const db = config.databaseUrl.startsWith('sqlite:') ? config.databaseUrl : config.databaseUrl.replace(/\/\/[^@]*@/, '//***@');
+  console.log(`\nD2C OPs is running at ${running.url}  (database: ${db})`);
+  if (config.seedDemo) {
+    console.log('Demo accounts:');
+    for (const a of DEMO_ACCOUNTS) console.log(`  ${a.label.padEnd(24)} ${a.email.padEnd(34)} ${a.password}`);
+  }
+  let shuttingDown = false;
+  const shutdown = (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    log.info('shutting down', { signal });
+    const force = setTimeout(() => process.exit(1), 15_000);
+    force.unref();
+    running.stop().then(() => process.exit(0), (err) => {
+      log.error('shutdown failed', { error: String(err) });
+      process.exit(1);
+    });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.stack : err);
+  process.exit(1);
+});

@@ -1,0 +1,44 @@
+import { serve, type ServerType } from '@hono/node-server';
+import { createApp } from './app.js';
+import type { Config } from './config.js';
+import { openDatabase, type DbHandle } from './db/index.js';
+import { migrateToLatest } from './db/migrate.js';
+import type { Deps } from './deps.js';
+import { createLogger, type Logger } from './log.js';
+import { seedDemo } from '../seeds/demo.js';
+
+export interface Running {
+  url: string;
+  deps: Deps;
+  stop(): Promise<void>;
+}
+
+/** Opens the database, migrates, seeds the demo on first start, serves HTTP; stop() drains and closes. */
+export async function startServer(config: Config, opts: { log?: Logger; clock?: () => Date } = {}): Promise<Running> {
+  const log = opts.log ?? createLogger(config.logLevel);
+  const handle: DbHandle = openDatabase(config.databaseUrl);
+  const applied = await migrateToLatest(handle.db);
+  if (applied.length) log.info('migrations applied', { migrations: applied });
+  const clock = opts.clock ?? (() => new Date());
+  if (config.seedDemo) {
+    const seeded = await seedDemo(handle.db, clock());
+    if (seeded) log.info('demo data seeded');
+  }
+  const deps: Deps = { config, db: handle.db, dialect: handle.dialect, clock, log };
+  const app = createApp(deps);
+  const server: ServerType = await new Promise((resolve) => {
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: '0.0.0.0' }, () => resolve(s));
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://localhost:${port}`;
+  let stopping: Promise<void> | null = null;
+  const stop = () => {
+    stopping ??= (async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await handle.close();
+    })();
+    return stopping;
+  };
+  return { url, deps, stop };
+}

@@ -1,0 +1,85 @@
+/** Calendar arithmetic in IANA time zones, with Intl only. Instants are Dates (UTC). */
+
+const partsCache = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(tz: string): Intl.DateTimeFormat {
+  let f = partsCache.get(tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit',
+      hour: '2-digit', minute: '2-digit', second: '2-digit',
+    });
+    partsCache.set(tz, f);
+  }
+  return f;
+}
+
+export function isValidTimeZone(tz: string): boolean {
+  try {
+    formatter(tz);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function wallClock(instant: Date, tz: string) {
+  const p: Record<string, number> = {};
+  for (const part of formatter(tz).formatToParts(instant)) {
+    if (part.type !== 'literal') p[part.type] = Number(part.value);
+  }
+  return { year: p.year, month: p.month, day: p.day, hour: p.hour, minute: p.minute, second: p.second };
+}
+
+/** Offset of the zone from UTC at that instant, in ms (UTC+2 gives 7,200,000). */
+export function zoneOffsetMs(instant: Date, tz: string): number {
+  const w = wallClock(instant, tz);
+  const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
+  return asUtc - Math.floor(instant.getTime() / 1000) * 1000;
+}
+
+/** The calendar day (YYYY-MM-DD) of an instant in a zone. */
+export function localDate(instant: Date, tz: string): string {
+  const w = wallClock(instant, tz);
+  return `${w.year}-${String(w.month).padStart(2, '0')}-${String(w.day).padStart(2, '0')}`;
+}
+
+/** The instant at which a local wall-clock time happens in a zone (the earlier one in a DST overlap). */
+export function zonedInstant(date: string, time: string, tz: string): Date {
+  const [y, m, d] = date.split('-').map(Number);
+  const [hh, mm] = time.split(':').map(Number);
+  const guess = Date.UTC(y, m - 1, d, hh, mm);
+  const first = guess - zoneOffsetMs(new Date(guess), tz);
+  const second = guess - zoneOffsetMs(new Date(first), tz);
+  return new Date(Math.min(first, second));
+}
+
+/** Midnight at the start of the instant's calendar day in the zone. */
+export function startOfLocalDay(instant: Date, tz: string): Date {
+  return zonedInstant(localDate(instant, tz), '00:00', tz);
+}
+
+/** "2h 0m", "17m", "3d 4h": never negative. */
+export function formatDuration(ms: number): string {
+  const minutes = Math.max(0, Math.floor(ms / 60_000));
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const mins = minutes % 60;
+  if (days > 0) return `${days}d ${hours}h`;
+  if (hours > 0) return `${hours}h ${mins}m`;
+  return `${mins}m`;
+}
+
+/** "just now", "5m ago", "3h ago", "2d ago". */
+export function timeAgo(instant: Date, now: Date): string {
+  const ms = now.getTime() - instant.getTime();
+  if (ms < 60_000) return 'just now';
+  return `${formatDuration(ms).split(' ')[0]} ago`;
+}
+
+/** A readable local time in a zone, e.g. "9 May 2026, 06:26". */
+export function formatInZone(instant: Date, tz: string): string {
+  return new Intl.DateTimeFormat('en-GB', {
+    timeZone: tz, day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+  }).format(instant);
+}

@@ -1,0 +1,97 @@
+import type { ActiveIncident, DashboardData } from '../../src/modules/dashboard/service.js';
+import type { Actor } from '../../src/tenancy.js';
+import { crossesProcesses } from '../../src/tenancy.js';
+import { formatDuration } from '../../src/time.js';
+import { SeverityBadge, StatusBadge } from '../components/Badge.js';
+import { EmptyState } from '../components/EmptyState.js';
+import { Icon } from '../components/Icon.js';
+import { RelativeTime } from '../components/Time.js';
+import { AppShell, type ShellProps } from '../layout/AppShell.js';
+
+function StatCard(props: { label: string; value: number; note?: string; icon: string; tone: string; href?: string; testid: string }) {
+  const body = (
+    <div class="flex items-start justify-between rounded-xl border border-slate-200 bg-white p-5 shadow-sm transition hover:shadow-md">
+      <div>
+        <div class="text-sm font-medium text-slate-500">{props.label}</div>
+        <div class="mt-1 text-3xl font-bold text-navy" data-testid={props.testid}>{props.value}</div>
+        {props.note ? <div class="mt-1 text-xs font-semibold text-danger">{props.note}</div> : <div class="mt-1 text-xs text-slate-400">&nbsp;</div>}
+      </div>
+      <div class={`rounded-lg p-2.5 ${props.tone}`}><Icon name={props.icon} class="h-6 w-6" /></div>
+    </div>
+  );
+  return props.href ? <a href={props.href} class="block">{body}</a> : body;
+}
+
+export function ActiveIncidentsTable(props: { actor: Actor; incidents: ActiveIncident[]; now: Date; refreshedAt: Date }) {
+  const showProcess = crossesProcesses(props.actor);
+  if (props.incidents.length === 0) {
+    return (
+      <EmptyState title="No active incidents" icon="check">
+        Everything is resolved. New incidents appear here as soon as they are opened.
+      </EmptyState>
+    );
+  }
+  return (
+    <div class="overflow-x-auto">
+      <table class="min-w-full divide-y divide-slate-200 text-sm" data-testid="active-incidents">
+        <thead class="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
+          <tr>
+            <th class="px-4 py-2.5">Incident</th>
+            {showProcess ? <th class="px-4 py-2.5">Process</th> : null}
+            <th class="px-4 py-2.5">Severity</th>
+            <th class="px-4 py-2.5">Status</th>
+            <th class="px-4 py-2.5">Assignee</th>
+            <th class="px-4 py-2.5">Opened</th>
+            <th class="px-4 py-2.5">Time open</th>
+          </tr>
+        </thead>
+        <tbody class="divide-y divide-slate-100 bg-white">
+          {props.incidents.map((i) => (
+            <tr class="hover:bg-slate-50">
+              <td class="px-4 py-2.5">
+                <a href={`/incidents/${i.id}`} class="font-medium text-navy hover:underline">{i.title}</a>
+                <div class="text-xs text-slate-400">#{i.id}</div>
+              </td>
+              {showProcess ? <td class="px-4 py-2.5 text-slate-600">{i.process_name}</td> : null}
+              <td class="px-4 py-2.5"><SeverityBadge severity={i.severity} /></td>
+              <td class="px-4 py-2.5"><StatusBadge status={i.status} /></td>
+              <td class="px-4 py-2.5 text-slate-600">{i.assignee_name ?? <span class="text-slate-400">Unassigned</span>}</td>
+              <td class="px-4 py-2.5 text-slate-500"><RelativeTime at={i.opened_at} now={props.now} tz={i.process_timezone} /></td>
+              <td class="px-4 py-2.5 font-mono text-xs text-slate-600" data-duration-since={i.opened_at.toISOString()}>
+                {formatDuration(props.now.getTime() - i.opened_at.getTime())}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export function DashboardPage(props: { shell: ShellProps; data: DashboardData; now: Date }) {
+  const { data } = props;
+  return (
+    <AppShell {...props.shell}>
+      <div class="grid grid-cols-1 gap-4 sm:grid-cols-3">
+        <StatCard label="Open Incidents" value={data.openIncidents} testid="stat-open-incidents" icon="alert" tone="bg-danger/10 text-danger"
+          note={data.openSev1 > 0 ? `${data.openSev1} Sev 1 active` : undefined} href="/incidents?status=open" />
+        <StatCard label="Open Tickets" value={data.openTickets} testid="stat-open-tickets" icon="ticket" tone="bg-amber/10 text-amber" />
+        <StatCard label="Events Today" value={data.eventsToday} testid="stat-events-today" icon="pulse" tone="bg-teal/10 text-teal" />
+      </div>
+      <section class="mt-6 rounded-xl border border-slate-200 bg-white shadow-sm">
+        <div class="flex items-center justify-between border-b border-slate-200 px-4 py-3">
+          <h2 class="font-semibold text-navy">Active Incidents</h2>
+          <span class="htmx-indicator text-xs text-slate-400" id="active-indicator">Refreshing…</span>
+        </div>
+        <div
+          id="active-incidents"
+          hx-get="/dashboard/active"
+          hx-trigger="every 30s, d2c:refresh from:body"
+          hx-indicator="#active-indicator"
+        >
+          <ActiveIncidentsTable actor={props.shell.actor} incidents={data.active} now={props.now} refreshedAt={props.now} />
+        </div>
+      </section>
+    </AppShell>
+  );
+}
