@@ -138,7 +138,7 @@ function parseLogLevel(env: Env, envName: Config['env']): Config['logLevel'] {
 export function loadConfig(env: Env = process.env): Config {
   const envName = parseEnvName(env);
   const dataDir = resolve(env.DATA_DIR || './data');
-  const port = int(env, 'PORT', 3000, 1, 65535);
+  const port = int(env, 'PORT', 3000, 0, 65535);
   return {
     env: envName,
     port,

@@ -21,7 +21,7 @@ export async function startServer(config: Config, opts: { log?: Logger; clock?: 
   if (applied.length) log.info('migrations applied', { migrations: applied });
   const clock = opts.clock ?? (() => new Date());
   if (config.seedDemo) {
-    const seeded = await seedDemo(handle.db, clock());
+    const seeded = await seedDemo(handle.db, clock(), { mustChangePassword: config.env === 'production' });
     if (seeded) log.info('demo data seeded');
   }
   const deps: Deps = { config, db: handle.db, dialect: handle.dialect, clock, log };

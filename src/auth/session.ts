@@ -64,10 +64,10 @@ async function resolveView(db: Db, slug: string | undefined): Promise<number | n
  * request, so deactivation, role changes and revoked tokens count at once.
  */
 export async function loadActor(c: Ctx): Promise<Actor | null> {
-  const { config, db } = c.get('deps');
+  const { config, db, clock } = c.get('deps');
   const token = bearer(c) ?? getCookie(c, SESSION_COOKIE, prefixFor(config));
   if (!token) return null;
-  const claims = await readToken(token, config.jwtSecret);
+  const claims = await readToken(token, config.jwtSecret, clock());
   if (!claims) return null;
   const user = await db.selectFrom('users')
     .innerJoin('processes', 'processes.id', 'users.process_id')

@@ -22,10 +22,14 @@ export async function issueToken(claims: Omit<SessionClaims, 'iatMs'>, secret: s
   );
 }
 
-/** Verifies signature (HS256 only), expiry and shape; returns null for anything else. */
-export async function readToken(token: string, secret: string): Promise<SessionClaims | null> {
+/**
+ * Verifies signature (HS256 only), expiry against the application clock, and shape; null for
+ * anything else.
+ */
+export async function readToken(token: string, secret: string, now: Date): Promise<SessionClaims | null> {
   try {
-    const p = await verify(token, secret, { alg: ALG });
+    const p = await verify(token, secret, { alg: ALG, exp: false, iat: false, nbf: false });
+    if (typeof p.exp !== 'number' || p.exp * 1000 <= now.getTime()) return null;
     if (typeof p.userId !== 'number' || typeof p.processId !== 'number' || typeof p.iatMs !== 'number') return null;
     return {
       userId: p.userId,

@@ -7,7 +7,7 @@ const config = loadConfig();
 const handle = openDatabase(config.databaseUrl);
 try {
   await migrateToLatest(handle.db);
-  const seeded = await seedDemo(handle.db, new Date());
+  const seeded = await seedDemo(handle.db, new Date(), { mustChangePassword: config.env === 'production' });
   console.log(seeded ? 'Demo data seeded.' : 'Demo data already present: nothing to do.');
 } finally {
   await handle.close();

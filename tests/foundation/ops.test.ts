@@ -1,0 +1,87 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/log.js';
+import { startServer, type Running } from '../../src/server.js';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+import { DIALECTS } from '../helpers/db.js';
+
+describe.each(DIALECTS)('operability on %s', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(dialect, { seed: false });
+  });
+  afterAll(async () => t?.close());
+
+  it('answers /healthz and /readyz with the database', async () => {
+    expect(await (await t.request('/healthz')).json()).toEqual({ status: 'ok' });
+    const ready = await t.request('/readyz');
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready', database: dialect });
+  });
+
+  it('exposes Prometheus metrics', async () => {
+    await t.request('/healthz');
+    const res = await t.request('/metrics');
+    const text = await res.text();
+    expect(res.headers.get('content-type')).toContain('text/plain');
+    expect(text).toMatch(/d2c_http_requests_total\{method="GET",status="200"\} \d+/);
+    expect(text).toContain('process_resident_memory_bytes');
+  });
+
+  it('sets security headers on pages', async () => {
+    const res = await t.request('/login');
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(res.headers.get('referrer-policy')).toBe('strict-origin-when-cross-origin');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+  });
+
+  it('serves htmx, Alpine and the stylesheet from its own origin', async () => {
+    for (const path of ['/vendor/htmx.min.js', '/vendor/alpine.min.js', '/public/app.js', '/public/app.css']) {
+      const res = await t.request(path);
+      expect(res.status, path).toBe(200);
+      expect((await res.text()).length, path).toBeGreaterThan(100);
+    }
+    expect((await t.request('/vendor/../package.json')).status).toBe(404);
+  });
+
+  it('refuses a body over 1 MB with 413', async () => {
+    const res = await t.request('/api/v1/auth/login', {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'x'.repeat(1_100_000) }),
+    });
+    expect(res.status).toBe(413);
+  });
+});
+
+describe('the server process', () => {
+  let dir: string;
+  let running: Running;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'd2c-server-'));
+    const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dir, PORT: '0', JWT_SECRET: 'x'.repeat(40), JOBS: 'off' });
+    running = await startServer({ ...config, port: 0, seedDemo: true }, { log: createLogger('silent') });
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('migrates and seeds an empty SQLite database on first start, then serves HSTS-free HTTP in development', async () => {
+    const res = await fetch(`${running.url}/api/v1/auth/login`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'admin@d2ctelcare.com', password: 'Admin@D2C2026' }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('strict-transport-security')).toBeNull();
+  });
+
+  it('finishes in-flight requests and then stops accepting connections', async () => {
+    const inflight = fetch(`${running.url}/readyz`);
+    await new Promise((r) => setTimeout(r, 5));
+    const stopped = running.stop();
+    expect((await inflight).status).toBe(200);
+    await stopped;
+    await expect(fetch(`${running.url}/healthz`)).rejects.toThrow();
+  });
+});
