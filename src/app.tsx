@@ -15,6 +15,7 @@ import { renderPage } from './http/render.js';
 import { crossOriginProtection, securityHeaders } from './http/security.js';
 import { authApi, authPages } from './modules/auth/routes.js';
 import { dashboardApi, dashboardPages } from './modules/dashboard/routes.js';
+import { incidentApi, incidentPages } from './modules/incidents/routes.js';
 import { placeholderPages } from './modules/placeholders/routes.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -72,11 +73,13 @@ export function createApp(deps: Deps): Hono<AppEnv> {
 
   app.route('/', authPages);
   app.route('/', dashboardPages);
+  app.route('/', incidentPages);
   app.route('/', placeholderPages);
 
   const api = new Hono<AppEnv>();
   api.route('/', authApi);
   api.route('/', dashboardApi);
+  api.route('/', incidentApi);
   app.route('/api/v1', api);
 
   app.notFound((c) => renderError(c as Ctx, new DomainError(404, 'not_found', 'There is nothing at this address.')));

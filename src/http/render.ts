@@ -1,3 +1,4 @@
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { html } from 'hono/html';
 import type { Child } from 'hono/jsx';
 import type { ShellProps } from '../../views/layout/AppShell.js';
@@ -11,7 +12,7 @@ export function renderPage(c: Ctx, node: Child, status: 200 | 401 | 403 | 404 | 
 /** The props every signed-in page's shell needs: the super_admin's switcher list among them. */
 export async function shellProps(c: Ctx, title: string): Promise<ShellProps> {
   const actor = actorOf(c);
-  const props: ShellProps = { actor, title, path: c.req.path };
+  const props: ShellProps = { actor, title, path: c.req.path, flash: takeFlash(c) };
   if (actor.role === 'super_admin') {
     props.processes = await c.get('deps').db.selectFrom('processes').select(['id', 'slug', 'name']).orderBy('id').execute();
   }
@@ -22,4 +23,32 @@ export async function shellProps(c: Ctx, title: string): Promise<ShellProps> {
 export function safeNext(next: string | undefined | null): string {
   if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/';
   return next.slice(0, 500);
+}
+
+const FLASH_COOKIE = 'd2c_flash';
+
+/** A message shown as a toast on the next page, after a redirect. */
+export function flash(c: Ctx, message: string): void {
+  setCookie(c, FLASH_COOKIE, encodeURIComponent(message.slice(0, 200)), { path: '/', httpOnly: true, sameSite: 'Lax', maxAge: 60 });
+}
+
+function takeFlash(c: Ctx): string | undefined {
+  const raw = getCookie(c, FLASH_COOKIE);
+  if (!raw) return undefined;
+  deleteCookie(c, FLASH_COOKIE, { path: '/' });
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return undefined;
+  }
+}
+
+export const isHtmx = (c: Ctx) => c.req.header('hx-request') === 'true';
+export const htmxTarget = (c: Ctx) => c.req.header('hx-target') ?? null;
+
+/** Tells the page (through htmx) to show a toast and to fire the named events. */
+export function toast(c: Ctx, message: string, events: string[] = [], kind: 'success' | 'error' = 'success'): void {
+  const payload: Record<string, unknown> = { toast: { message, kind } };
+  for (const e of events) payload[e] = true;
+  c.header('HX-Trigger', JSON.stringify(payload));
 }

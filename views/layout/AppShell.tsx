@@ -12,6 +12,8 @@ export interface ShellProps {
   path: string;
   /** super_admin only: the processes for the switcher. */
   processes?: Pick<Process, 'id' | 'slug' | 'name'>[];
+  /** A message carried over a redirect, shown as a toast. */
+  flash?: string;
 }
 
 function initials(name: string): string {
@@ -166,6 +168,7 @@ export function AppShell(props: PropsWithChildren<ShellProps>) {
         <div class="flex min-w-0 flex-1 flex-col">
           <TopBar {...props} />
           <main id="main" class="mx-auto w-full max-w-7xl flex-1 p-4 md:p-6">{props.children}</main>
+          {props.flash ? <div hidden data-flash={props.flash}></div> : null}
         </div>
       </div>
     </Document>

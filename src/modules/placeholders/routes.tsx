@@ -7,7 +7,6 @@ import { NAVIGATION } from '../../navigation.js';
 
 /** What each not-yet-built module will do, shown on its page meanwhile. */
 const DESCRIPTIONS: Record<string, string> = {
-  '/incidents': 'Open, assign, work and resolve incidents with severity tracking, a timeline and email updates.',
   '/downtime': 'Log service outages with affected services and impact, and end them with an exact duration.',
   '/tickets': 'Track incident, change, access and report tickets through open, in progress and closed.',
   '/handovers': 'Hand a shift over to a colleague with open incidents and actions taken; they acknowledge it.',

@@ -1,0 +1,76 @@
+import type { Transaction } from 'kysely';
+import { containsText } from '../../db/text.js';
+import type { Db } from '../../db/index.js';
+import type { Database, IncidentStatus } from '../../db/schema.js';
+import type { Cursor } from '../../pagination.js';
+import { scoped, type Actor } from '../../tenancy.js';
+
+type Executor = Db | Transaction<Database>;
+
+export interface IncidentFilters {
+  status?: IncidentStatus | 'active';
+  severity?: number;
+  /** A user id, or 'none' for unassigned. */
+  assignedTo?: number | 'none';
+  q?: string;
+}
+
+function listBase(db: Executor, actor: Actor) {
+  return scoped(db.selectFrom('incidents'), actor, 'incidents.process_id')
+    .innerJoin('processes', 'processes.id', 'incidents.process_id')
+    .leftJoin('users', 'users.id', 'incidents.assigned_to')
+    .selectAll('incidents')
+    .select(['users.name as assignee_name', 'processes.name as process_name', 'processes.slug as process_slug',
+      'processes.timezone as process_timezone']);
+}
+
+export type IncidentRow = Awaited<ReturnType<ReturnType<typeof listBase>['executeTakeFirstOrThrow']>>;
+
+/** One page of incidents, newest first, by keyset on (opened_at, id): no offset scans. */
+export async function listIncidents(db: Executor, actor: Actor, f: IncidentFilters, cursor: Cursor | null, limit: number): Promise<IncidentRow[]> {
+  let q = listBase(db, actor);
+  if (f.status === 'active') q = q.where('incidents.status', '!=', 'resolved');
+  else if (f.status) q = q.where('incidents.status', '=', f.status);
+  if (f.severity) q = q.where('incidents.severity', '=', f.severity);
+  if (f.assignedTo === 'none') q = q.where('incidents.assigned_to', 'is', null);
+  else if (f.assignedTo) q = q.where('incidents.assigned_to', '=', f.assignedTo);
+  if (f.q) {
+    q = q.where(containsText('incidents.title', f.q));
+  }
+  if (cursor) {
+    // Written out (not a row comparison) so MariaDB uses the index range: see STACK-NOTES.
+    q = q.where((eb) => eb.or([
+      eb('incidents.opened_at', '<', cursor.at),
+      eb.and([eb('incidents.opened_at', '=', cursor.at), eb('incidents.id', '<', cursor.id)]),
+    ]));
+  }
+  return q.orderBy('incidents.opened_at', 'desc').orderBy('incidents.id', 'desc').limit(limit + 1).execute();
+}
+
+/** The incident if the actor may see it, else undefined (the caller answers 404). */
+export async function findIncident(db: Executor, actor: Actor, id: number): Promise<IncidentRow | undefined> {
+  return listBase(db, actor).where('incidents.id', '=', id).executeTakeFirst();
+}
+
+export async function timelineOf(db: Executor, incidentId: number) {
+  return db.selectFrom('incident_events')
+    .leftJoin('users', 'users.id', 'incident_events.user_id')
+    .select(['incident_events.id', 'incident_events.kind', 'incident_events.message', 'incident_events.user_id',
+      'incident_events.created_at', 'users.name as user_name'])
+    .where('incident_events.incident_id', '=', incidentId)
+    .orderBy('incident_events.created_at', 'asc')
+    .orderBy('incident_events.id', 'asc')
+    .execute();
+}
+
+export type TimelineEntry = Awaited<ReturnType<typeof timelineOf>>[number];
+
+/** People an incident can be assigned to: active staff of the process who can work incidents. */
+export async function assignableUsers(db: Executor, processId: number) {
+  return db.selectFrom('users').select(['id', 'name', 'email', 'role'])
+    .where('process_id', '=', processId)
+    .where('is_active', '=', true)
+    .where('role', 'in', ['operator', 'manager', 'admin', 'super_admin'])
+    .orderBy('name')
+    .execute();
+}

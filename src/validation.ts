@@ -1,0 +1,112 @@
+import { validationFailed, type FieldErrors } from './errors.js';
+
+/**
+ * Small input readers shared by every module: each returns the clean value or records a message
+ * for its field, so a form or API call gets every problem at once.
+ */
+export class Fields {
+  readonly errors: FieldErrors = {};
+
+  constructor(private readonly input: Record<string, unknown>) {}
+
+  has(name: string): boolean {
+    return this.input[name] !== undefined;
+  }
+
+  fail(name: string, message: string): void {
+    this.errors[name] ??= message;
+  }
+
+  text(name: string, opts: { required?: boolean; max: number; label?: string }): string | null {
+    const raw = this.input[name];
+    const label = opts.label ?? 'This field';
+    if (raw === undefined || raw === null || raw === '') {
+      if (opts.required) this.fail(name, `${label} is required.`);
+      return null;
+    }
+    if (typeof raw !== 'string') {
+      this.fail(name, `${label} must be text.`);
+      return null;
+    }
+    const value = raw.trim();
+    if (!value) {
+      if (opts.required) this.fail(name, `${label} is required.`);
+      return null;
+    }
+    if (value.length > opts.max) {
+      this.fail(name, `${label} must be at most ${opts.max.toLocaleString('en-US')} characters.`);
+      return null;
+    }
+    return value;
+  }
+
+  int(name: string, opts: { required?: boolean; min: number; max: number; label?: string }): number | null {
+    const raw = this.input[name];
+    const label = opts.label ?? 'This field';
+    if (raw === undefined || raw === null || raw === '') {
+      if (opts.required) this.fail(name, `${label} is required.`);
+      return null;
+    }
+    const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^-?\d+$/.test(raw.trim()) ? Number(raw) : NaN;
+    if (!Number.isInteger(n)) {
+      this.fail(name, `${label} must be a whole number.`);
+      return null;
+    }
+    if (n < opts.min || n > opts.max) {
+      this.fail(name, `${label} must be between ${opts.min} and ${opts.max}.`);
+      return null;
+    }
+    return n;
+  }
+
+  /** An id reference, or null for "none" (empty string, null). */
+  optionalId(name: string, label = 'This field'): number | null {
+    const raw = this.input[name];
+    if (raw === undefined || raw === null || raw === '') return null;
+    const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : NaN;
+    if (!Number.isSafeInteger(n) || n <= 0) {
+      this.fail(name, `${label} is not a valid choice.`);
+      return null;
+    }
+    return n;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], opts: { required?: boolean; label?: string } = {}): T | null {
+    const raw = this.input[name];
+    const label = opts.label ?? 'This field';
+    if (raw === undefined || raw === null || raw === '') {
+      if (opts.required) this.fail(name, `${label} is required.`);
+      return null;
+    }
+    if (typeof raw !== 'string' || !(allowed as readonly string[]).includes(raw)) {
+      this.fail(name, `${label} must be one of: ${allowed.join(', ')}.`);
+      return null;
+    }
+    return raw as T;
+  }
+
+  /** An instant from an ISO string (API) or a datetime-local value with an explicit offset. */
+  instant(name: string, opts: { required?: boolean; label?: string } = {}): Date | null {
+    const raw = this.input[name];
+    const label = opts.label ?? 'This field';
+    if (raw === undefined || raw === null || raw === '') {
+      if (opts.required) this.fail(name, `${label} is required.`);
+      return null;
+    }
+    if (typeof raw !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(raw)) {
+      this.fail(name, `${label} must be a date and time with a time zone, e.g. 2026-05-09T06:26:00Z.`);
+      return null;
+    }
+    const d = new Date(raw);
+    if (Number.isNaN(d.getTime())) {
+      this.fail(name, `${label} is not a valid date.`);
+      return null;
+    }
+    return d;
+  }
+
+  /** Throws a 422 with every field message when anything failed. */
+  check(): void {
+    if (Object.keys(this.errors).length) throw validationFailed(this.errors);
+  }
+}

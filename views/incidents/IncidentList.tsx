@@ -1,0 +1,91 @@
+import type { IncidentFilters, IncidentRow } from '../../src/modules/incidents/queries.js';
+import { crossesProcesses, type Actor } from '../../src/tenancy.js';
+import { SeverityBadge, StatusBadge } from '../components/Badge.js';
+import { EmptyState } from '../components/EmptyState.js';
+import { RelativeTime } from '../components/Time.js';
+
+export interface ListProps {
+  actor: Actor;
+  rows: IncidentRow[];
+  next: string | null;
+  filters: IncidentFilters;
+  now: Date;
+  /** The query string of the current filters, for the "Older" link. */
+  query: string;
+}
+
+function Rows(props: ListProps) {
+  const showProcess = crossesProcesses(props.actor);
+  return (
+    <>
+      {props.rows.map((i) => (
+        <tr class="cursor-pointer hover:bg-slate-50" data-incident={i.id}>
+          <td class="px-4 py-2.5">
+            <a
+              href={`/incidents/${i.id}`}
+              hx-get={`/incidents/${i.id}`}
+              hx-target="#modal"
+              hx-push-url="false"
+              class="font-medium text-navy hover:underline"
+            >
+              {i.title}
+            </a>
+            <div class="text-xs text-slate-400">#{i.id}{i.source === 'alert' ? ' · from alert' : ''}</div>
+          </td>
+          {showProcess ? <td class="px-4 py-2.5 text-slate-600">{i.process_name}</td> : null}
+          <td class="px-4 py-2.5"><SeverityBadge severity={i.severity} /></td>
+          <td class="px-4 py-2.5"><StatusBadge status={i.status} /></td>
+          <td class="px-4 py-2.5 text-slate-600">{i.assignee_name ?? <span class="text-slate-400">—</span>}</td>
+          <td class="px-4 py-2.5 text-slate-500"><RelativeTime at={i.opened_at} now={props.now} tz={i.process_timezone} /></td>
+        </tr>
+      ))}
+    </>
+  );
+}
+
+/** The table body and the "Older" pager; swapped by htmx when filters change. */
+export function IncidentList(props: ListProps) {
+  const showProcess = crossesProcesses(props.actor);
+  if (props.rows.length === 0) {
+    const filtered = Boolean(props.filters.status || props.filters.severity || props.filters.assignedTo || props.filters.q);
+    return (
+      <EmptyState title={filtered ? 'No incidents match these filters' : 'No incidents yet'} icon="check">
+        {filtered ? 'Try another status, severity or search.' : 'When something breaks, open an incident and the team is notified.'}
+      </EmptyState>
+    );
+  }
+  return (
+    <div>
+      <div class="overflow-x-auto">
+        <table class="min-w-full divide-y divide-slate-200 text-sm" data-testid="incident-table">
+          <thead class="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
+            <tr>
+              <th class="px-4 py-2.5">Title</th>
+              {showProcess ? <th class="px-4 py-2.5">Process</th> : null}
+              <th class="px-4 py-2.5">Severity</th>
+              <th class="px-4 py-2.5">Status</th>
+              <th class="px-4 py-2.5">Assignee</th>
+              <th class="px-4 py-2.5">Opened</th>
+            </tr>
+          </thead>
+          <tbody class="divide-y divide-slate-100 bg-white" id="incident-rows">
+            <Rows {...props} />
+          </tbody>
+        </table>
+      </div>
+      {props.next ? (
+        <div class="border-t border-slate-200 px-4 py-3 text-center">
+          <a
+            href={`/incidents?${props.query}${props.query ? '&' : ''}cursor=${props.next}`}
+            hx-get={`/incidents?${props.query}${props.query ? '&' : ''}cursor=${props.next}`}
+            hx-target="#incident-list"
+            hx-push-url="true"
+            class="text-sm font-semibold text-teal hover:underline"
+          >
+            Older incidents →
+          </a>
+        </div>
+      ) : null}
+    </div>
+  );
+}
