@@ -45,8 +45,9 @@ export async function startBrowserServer(opts: { seedDemo?: boolean } = {}): Pro
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    const loaded = loadConfig({
+    const config = loadConfig({
       NODE_ENV: 'test',
+      PORT: '0', // the OS picks a free port; startServer reports the real one
       DATA_DIR: dir,
       DATABASE_URL: `sqlite:${join(dir, 'db.sqlite')}`,
       JWT_SECRET: 'x'.repeat(40),
@@ -54,8 +55,6 @@ export async function startBrowserServer(opts: { seedDemo?: boolean } = {}): Pro
       JOBS: 'off',
       SEED_DEMO: opts.seedDemo === false ? 'off' : 'on',
     });
-    // loadConfig refuses PORT=0; port 0 asks the OS for a free port, and startServer reports the real one.
-    const config = { ...loaded, port: 0 };
     server = await startServer(config);
     // APP_URL cannot name the port before it is chosen; same-origin posts pass the CSRF check anyway.
     config.appUrl = server.url;

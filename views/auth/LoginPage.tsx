@@ -56,7 +56,7 @@ export function LoginPage(props: LoginPageProps) {
                 Sign In
               </button>
             </form>
-            <div class="mt-5 flex justify-between text-sm">
+            <div class="mt-5 flex flex-wrap justify-between gap-2 text-sm">
               <a href="/forgot-password" class="text-teal hover:underline">Forgot password?</a>
               <a href="/register" class="text-teal hover:underline">Client stakeholder? Register</a>
             </div>

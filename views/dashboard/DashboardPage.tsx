@@ -1,16 +1,15 @@
 import type { ActiveIncident, DashboardData } from '../../src/modules/dashboard/service.js';
 import type { Actor } from '../../src/tenancy.js';
 import { crossesProcesses } from '../../src/tenancy.js';
-import { formatDuration } from '../../src/time.js';
+import { formatDuration, formatInZone } from '../../src/time.js';
 import { SeverityBadge, StatusBadge } from '../components/Badge.js';
 import { EmptyState } from '../components/EmptyState.js';
 import { Icon } from '../components/Icon.js';
-import { RelativeTime } from '../components/Time.js';
 import { AppShell, type ShellProps } from '../layout/AppShell.js';
 
 function StatCard(props: { label: string; value: number; note?: string; icon: string; tone: string; href?: string; testid: string }) {
   const body = (
-    <div class="flex items-start justify-between rounded-xl border border-slate-200 bg-white p-5 shadow-sm transition hover:shadow-md">
+    <div class={`flex items-start justify-between rounded-xl border border-slate-200 bg-white p-4 shadow-sm sm:p-5 ${props.href ? 'transition hover:shadow-md' : ''}`}>
       <div>
         <div class="text-sm font-medium text-slate-500">{props.label}</div>
         <div class="mt-1 text-3xl font-bold text-navy" data-testid={props.testid}>{props.value}</div>
@@ -40,9 +39,8 @@ export function ActiveIncidentsTable(props: { actor: Actor; incidents: ActiveInc
             {showProcess ? <th class="px-4 py-2.5">Process</th> : null}
             <th class="px-4 py-2.5">Severity</th>
             <th class="px-4 py-2.5">Status</th>
-            <th class="px-4 py-2.5">Assignee</th>
-            <th class="px-4 py-2.5">Opened</th>
-            <th class="px-4 py-2.5">Time open</th>
+            <th class="hidden px-4 py-2.5 sm:table-cell">Assignee</th>
+            <th class="px-4 py-2.5 whitespace-nowrap">Time open</th>
           </tr>
         </thead>
         <tbody class="divide-y divide-slate-100 bg-white">
@@ -55,10 +53,9 @@ export function ActiveIncidentsTable(props: { actor: Actor; incidents: ActiveInc
               {showProcess ? <td class="px-4 py-2.5 text-slate-600">{i.process_name}</td> : null}
               <td class="px-4 py-2.5"><SeverityBadge severity={i.severity} /></td>
               <td class="px-4 py-2.5"><StatusBadge status={i.status} /></td>
-              <td class="px-4 py-2.5 text-slate-600">{i.assignee_name ?? <span class="text-slate-400">Unassigned</span>}</td>
-              <td class="px-4 py-2.5 text-slate-500"><RelativeTime at={i.opened_at} now={props.now} tz={i.process_timezone} /></td>
-              <td class="px-4 py-2.5 font-mono text-xs text-slate-600" data-duration-since={i.opened_at.toISOString()}>
-                {formatDuration(props.now.getTime() - i.opened_at.getTime())}
+              <td class="hidden px-4 py-2.5 text-slate-600 sm:table-cell">{i.assignee_name ?? <span class="text-slate-400">Unassigned</span>}</td>
+              <td class="whitespace-nowrap px-4 py-2.5 text-slate-600" title={`Opened ${formatInZone(i.opened_at, i.process_timezone)}`}>
+                <span data-duration-since={i.opened_at.toISOString()}>{formatDuration(props.now.getTime() - i.opened_at.getTime())}</span>
               </td>
             </tr>
           ))}
@@ -72,7 +69,7 @@ export function DashboardPage(props: { shell: ShellProps; data: DashboardData; n
   const { data } = props;
   return (
     <AppShell {...props.shell}>
-      <div class="grid grid-cols-1 gap-4 sm:grid-cols-3">
+      <div class="grid grid-cols-1 gap-3 sm:grid-cols-3 sm:gap-4">
         <StatCard label="Open Incidents" value={data.openIncidents} testid="stat-open-incidents" icon="alert" tone="bg-danger/10 text-danger"
           note={data.openSev1 > 0 ? `${data.openSev1} Sev 1 active` : undefined} href="/incidents?status=open" />
         <StatCard label="Open Tickets" value={data.openTickets} testid="stat-open-tickets" icon="ticket" tone="bg-amber/10 text-amber" />
@@ -81,7 +78,10 @@ export function DashboardPage(props: { shell: ShellProps; data: DashboardData; n
       <section class="mt-6 rounded-xl border border-slate-200 bg-white shadow-sm">
         <div class="flex items-center justify-between border-b border-slate-200 px-4 py-3">
           <h2 class="font-semibold text-navy">Active Incidents</h2>
-          <span class="htmx-indicator text-xs text-slate-400" id="active-indicator">Refreshing…</span>
+          <div class="flex items-center gap-3">
+            <span class="htmx-indicator text-xs text-slate-400" id="active-indicator">Refreshing…</span>
+            <a href="/incidents?status=active" class="text-sm font-semibold text-teal hover:underline">View all incidents →</a>
+          </div>
         </div>
         <div
           id="active-incidents"

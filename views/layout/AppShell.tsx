@@ -28,14 +28,15 @@ function isActive(itemPath: string, path: string): boolean {
 function Sidebar(props: { actor: Actor; path: string }) {
   return (
     <aside
-      class="fixed inset-y-0 left-0 z-40 flex flex-col bg-navy text-slate-200 transition-all duration-200 md:sticky md:top-0 md:h-screen md:translate-x-0"
-      x-bind:class="(collapsed ? 'md:w-16' : 'md:w-60') + ' ' + (mobileOpen ? 'translate-x-0 w-64' : '-translate-x-full w-64')"
+      class="fixed inset-y-0 left-0 z-40 flex w-64 -translate-x-full flex-col bg-navy text-slate-200 transition-all duration-200 md:sticky md:top-0 md:h-screen md:w-60 md:translate-x-0"
+      x-bind:class="{ 'md:w-16': collapsed, 'md:w-60': !collapsed, 'translate-x-0': mobileOpen, '-translate-x-full': !mobileOpen }"
       aria-label="Main navigation"
+      id="sidebar"
     >
       <div class="flex h-14 items-center gap-2 border-b border-white/10 px-4">
-        <div class="flex h-8 w-8 shrink-0 items-center justify-center rounded-md bg-teal font-bold text-white">D2C</div>
+        <div class="flex h-8 w-8 shrink-0 items-center justify-center rounded-md bg-teal text-[11px] font-bold text-white">D2C</div>
         <div class="leading-tight" x-show="!collapsed || mobileOpen">
-          <div class="text-sm font-semibold text-white">d2c telcare</div>
+          <div class="text-sm font-semibold text-white">D2C Telcare</div>
           <div class="text-[11px] text-slate-400">D2C OPs</div>
         </div>
       </div>
@@ -75,7 +76,7 @@ function Sidebar(props: { actor: Actor; path: string }) {
         data-testid="sidebar-toggle"
       >
         <span x-show="!collapsed"><Icon name="chevronLeft" class="h-4 w-4" /></span>
-        <span x-show="collapsed"><Icon name="chevronRight" class="h-4 w-4" /></span>
+        <span x-show="collapsed" x-cloak=""><Icon name="chevronRight" class="h-4 w-4" /></span>
         <span x-show="!collapsed">Compact sidebar</span>
       </button>
     </aside>
@@ -106,7 +107,7 @@ function TopBar(props: ShellProps) {
   const { actor } = props;
   return (
     <header class="sticky top-0 z-30 flex h-14 items-center gap-3 border-b border-slate-200 bg-white/95 px-4 backdrop-blur">
-      <button type="button" class="rounded p-1 text-navy md:hidden" x-on:click="mobileOpen = !mobileOpen" aria-label="Open menu">
+      <button type="button" class="rounded p-1 text-navy md:hidden" x-on:click="mobileOpen = !mobileOpen" aria-label="Open menu" x-bind:aria-expanded="mobileOpen ? 'true' : 'false'" aria-controls="sidebar">
         <Icon name="menu" />
       </button>
       <h1 class="truncate text-lg font-semibold text-navy">{props.title}</h1>
@@ -136,7 +137,7 @@ function TopBar(props: ShellProps) {
           >
             {initials(actor.name)}
           </button>
-          <div x-show="open" x-cloak x-transition class="absolute right-0 mt-2 w-60 rounded-lg border border-slate-200 bg-white py-2 shadow-lg" role="menu">
+          <div x-show="open" x-cloak="" x-transition="" class="absolute right-0 mt-2 w-60 rounded-lg border border-slate-200 bg-white py-2 shadow-lg" role="menu">
             <div class="border-b border-slate-100 px-4 pb-2">
               <div class="truncate text-sm font-semibold text-navy">{actor.name}</div>
               <div class="truncate text-xs text-slate-500">{actor.email}</div>
@@ -164,10 +165,10 @@ export function AppShell(props: PropsWithChildren<ShellProps>) {
         x-init="$watch('collapsed', v => localStorage.setItem('d2c.sidebar', v ? 'compact' : 'full'))"
       >
         <Sidebar actor={props.actor} path={props.path} />
-        <div class="fixed inset-0 z-30 bg-navy/40 md:hidden" x-show="mobileOpen" x-cloak x-on:click="mobileOpen = false"></div>
+        <div class="fixed inset-0 z-30 bg-navy/40 md:hidden" x-show="mobileOpen" x-cloak="" x-on:click="mobileOpen = false"></div>
         <div class="flex min-w-0 flex-1 flex-col">
           <TopBar {...props} />
-          <main id="main" class="mx-auto w-full max-w-7xl flex-1 p-4 md:p-6">{props.children}</main>
+          <main id="main" class="w-full max-w-screen-2xl flex-1 p-4 md:p-6">{props.children}</main>
           {props.flash ? <div hidden data-flash={props.flash}></div> : null}
         </div>
       </div>

@@ -40,7 +40,7 @@ export async function countEventsToday(db: Db, actor: Actor, now: Date): Promise
   return Number(row?.n ?? 0);
 }
 
-/** Unresolved incidents, newest first, with the assignee's and process's names. */
+/** Unresolved incidents, most severe first and newest first within a severity. */
 export async function activeIncidents(db: Db, actor: Actor, limit = ACTIVE_INCIDENTS_LIMIT) {
   return scoped(db.selectFrom('incidents'), actor, 'incidents.process_id')
     .innerJoin('processes', 'processes.id', 'incidents.process_id')
@@ -48,6 +48,7 @@ export async function activeIncidents(db: Db, actor: Actor, limit = ACTIVE_INCID
     .selectAll('incidents')
     .select(['users.name as assignee_name', 'processes.name as process_name', 'processes.timezone as process_timezone'])
     .where('incidents.status', '!=', 'resolved')
+    .orderBy('incidents.severity', 'asc')
     .orderBy('incidents.opened_at', 'desc')
     .orderBy('incidents.id', 'desc')
     .limit(limit)
