@@ -67,6 +67,11 @@
     var d = e.detail || {};
     toast(d.message || String(d.value || ''), d.kind);
   });
-  document.addEventListener('htmx:responseError', function () { toast('The request failed. Please try again.', 'error'); });
+  // Errors the server explained arrive with an HX-Trigger toast; only unexplained ones get this one.
+  document.addEventListener('htmx:responseError', function (e) {
+    var xhr = e.detail && e.detail.xhr;
+    if (xhr && xhr.getResponseHeader('HX-Trigger')) return;
+    toast('The request failed. Please try again.', 'error');
+  });
   document.addEventListener('htmx:sendError', function () { toast('Cannot reach the server. Check your connection.', 'error'); });
 })();

@@ -24,7 +24,7 @@ function renderError(c: Ctx, err: DomainError) {
   if (isApi(c)) return apiError(c, err);
   if (c.req.header('hx-request')) {
     c.header('HX-Trigger', JSON.stringify({ toast: { kind: 'error', message: err.message } }));
-    return c.body(null, err.status === 404 ? 404 : 200);
+    return c.body(null, err.status);
   }
   const status = err.status === 401 ? 401 : err.status;
   return renderPage(c, <ErrorPage status={status} message={err.message} />, status as 403 | 404);

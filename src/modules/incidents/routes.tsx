@@ -118,7 +118,7 @@ incidentPages.post('/incidents', requirePermission('incidents.edit'), async (c) 
     flash(c, `Incident #${incident.id} opened`);
     return c.redirect(`/incidents/${incident.id}`, 302);
   } catch (err) {
-    if (!(err instanceof DomainError) || (err.status !== 422 && err.status !== 403)) throw err;
+    if (!(err instanceof DomainError) || err.status !== 422) throw err;
     const props = { ...await createFormProps(c), values: form, errors: err.fields, error: err.fields ? undefined : err.message };
     const body = <IncidentCreateForm {...props} />;
     if (isHtmx(c)) return c.html(body, 422);
@@ -152,16 +152,10 @@ incidentPages.post('/incidents/:id', requirePermission('incidents.edit'), async 
     flash(c, 'Incident updated');
     return c.redirect(`/incidents/${id}`, 302);
   } catch (err) {
-    if (!(err instanceof DomainError) || ![403, 409, 422].includes(err.status)) throw err;
+    if (!(err instanceof DomainError) || (err.status !== 409 && err.status !== 422)) throw err;
     const props = await detailProps(c, id, { errors: err.fields, error: err.fields ? 'Please correct the fields below.' : err.message, values: form });
-    const status = err.status === 403 ? 403 : err.status === 409 ? 409 : 422;
-    if (isHtmx(c)) {
-      if (status === 403) {
-        toast(c, err.message, [], 'error');
-        return c.html(<IncidentDetail {...props} />, 409);
-      }
-      return c.html(<IncidentDetail {...props} />, status);
-    }
+    const status = err.status;
+    if (isHtmx(c)) return c.html(<IncidentDetail {...props} />, status);
     return renderPage(c, (
       <AppShell {...await shellProps(c, `Incident #${id}`)}>
         <div class="rounded-xl border border-slate-200 bg-white p-5 shadow-sm"><IncidentDetail {...props} /></div>
