@@ -7,10 +7,6 @@ import { NAVIGATION } from '../../navigation.js';
 
 /** What each not-yet-built module will do, shown on its page meanwhile. */
 const DESCRIPTIONS: Record<string, string> = {
-  '/downtime': 'Log service outages with affected services and impact, and end them with an exact duration.',
-  '/tickets': 'Track incident, change, access and report tickets through open, in progress and closed.',
-  '/handovers': 'Hand a shift over to a colleague with open incidents and actions taken; they acknowledge it.',
-  '/approvals': 'Submit change and access requests; managers approve or reject them.',
   '/escalations': 'Chains of tiers that page the right people when an incident stays unresolved.',
   '/oncall': 'Who is on call, today and on every day, with rotations and calendar feeds.',
   '/automation': 'Rules that escalate, email digests and act on incidents by threshold or schedule.',
@@ -20,7 +16,6 @@ const DESCRIPTIONS: Record<string, string> = {
   '/reporting': 'Incident, downtime and audit reports as CSV and branded PDF.',
   '/users': 'Manage the people of your process, their roles and access.',
   '/audit-log': 'The immutable record of every action on the platform.',
-  '/email-log': 'Every email the platform sent or queued, with its delivery status.',
   '/integrations': 'Connect Prometheus Alertmanager, Grafana and other monitoring to open incidents automatically.',
 };
 
