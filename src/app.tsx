@@ -13,9 +13,15 @@ import { isApi, type AppEnv, type Ctx } from './http/env.js';
 import { Metrics } from './http/metrics.js';
 import { renderPage } from './http/render.js';
 import { crossOriginProtection, securityHeaders } from './http/security.js';
+import { accountPages } from './modules/account/routes.js';
 import { authApi, authPages } from './modules/auth/routes.js';
 import { dashboardApi, dashboardPages } from './modules/dashboard/routes.js';
 import { incidentApi, incidentPages } from './modules/incidents/routes.js';
+import { emailLogApi, emailLogPages } from './modules/email-log/routes.js';
+import { approvalApi, approvalPages } from './modules/approvals/routes.js';
+import { handoverApi, handoverPages } from './modules/handovers/routes.js';
+import { ticketApi, ticketPages } from './modules/tickets/routes.js';
+import { downtimeApi, downtimePages } from './modules/downtime/routes.js';
 import { placeholderPages } from './modules/placeholders/routes.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -72,14 +78,25 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   app.use('*', crossOriginProtection(deps.config.appUrl));
 
   app.route('/', authPages);
+  app.route('/', accountPages);
   app.route('/', dashboardPages);
   app.route('/', incidentPages);
+  app.route('/', emailLogPages);
+  app.route('/', approvalPages);
+  app.route('/', handoverPages);
+  app.route('/', ticketPages);
+  app.route('/', downtimePages);
   app.route('/', placeholderPages);
 
   const api = new Hono<AppEnv>();
   api.route('/', authApi);
   api.route('/', dashboardApi);
   api.route('/', incidentApi);
+  api.route('/', emailLogApi);
+  api.route('/', approvalApi);
+  api.route('/', handoverApi);
+  api.route('/', ticketApi);
+  api.route('/', downtimeApi);
   app.route('/api/v1', api);
 
   app.notFound((c) => renderError(c as Ctx, new DomainError(404, 'not_found', 'There is nothing at this address.')));

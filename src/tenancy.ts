@@ -16,6 +16,8 @@ export interface Actor {
   processSlug: string;
   /** super_admin only: the process chosen in the switcher, null for "All processes". */
   viewProcessId: number | null;
+  /** Demo accounts in production must choose their own password before anything else. */
+  mustChangePassword?: boolean;
   /** Where the request came from, for the audit log. */
   ip?: string | null;
   userAgent?: string | null;

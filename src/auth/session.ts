@@ -72,7 +72,7 @@ export async function loadActor(c: Ctx): Promise<Actor | null> {
   const user = await db.selectFrom('users')
     .innerJoin('processes', 'processes.id', 'users.process_id')
     .select(['users.id', 'users.email', 'users.name', 'users.role', 'users.process_id', 'users.is_active',
-      'users.tokens_valid_after', 'processes.slug'])
+      'users.tokens_valid_after', 'users.must_change_password', 'processes.slug'])
     .where('users.id', '=', claims.userId)
     .executeTakeFirst();
   if (!user || !user.is_active) return null;
@@ -90,6 +90,7 @@ export async function loadActor(c: Ctx): Promise<Actor | null> {
     email: user.email,
     processSlug: user.slug,
     viewProcessId,
+    mustChangePassword: user.must_change_password,
     ip: clientIp(c),
     userAgent: c.req.header('user-agent') ?? null,
   };
@@ -100,9 +101,22 @@ export const session: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
 };
 
-/** Signed in, or 401 (API) / redirect to the sign-in page (pages). */
+const PASSWORD_PAGE = '/account/password';
+
+/**
+ * Signed in, or 401 (API) / redirect to the sign-in page (pages). An account that must change its
+ * password (demo accounts in production) can open nothing else until it has.
+ */
 export const requireAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (c.get('actor')) return next();
+  const actor = c.get('actor');
+  if (actor?.mustChangePassword && !isApi(c) && c.req.path !== PASSWORD_PAGE) {
+    if (c.req.header('hx-request')) {
+      c.header('HX-Redirect', PASSWORD_PAGE);
+      return c.body(null, 403);
+    }
+    return c.redirect(PASSWORD_PAGE, 302);
+  }
+  if (actor) return next();
   if (isApi(c)) throw unauthenticated();
   const wanted = c.req.method === 'GET' ? c.req.path + (new URL(c.req.url).search || '') : '/';
   if (c.req.header('hx-request')) {

@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accountsOf, BASE, createTestApp, type TestApp } from '../helpers/app.js';
+import { DIALECTS } from '../helpers/db.js';
+
+const momo = accountsOf('momo');
+
+describe.each(DIALECTS)('changing one\'s own password on %s', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(dialect);
+  });
+  afterAll(async () => t?.close());
+
+  const post = async (cookie: string, fields: Record<string, string>) => t.request('/account/password', {
+    method: 'POST',
+    headers: { cookie, origin: BASE, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(fields).toString(),
+  });
+
+  it('an account flagged to change its password can open nothing else until it has', async () => {
+    await t.db.updateTable('users').set({ must_change_password: true }).where('email', '=', momo.viewer).execute();
+    const cookie = await t.cookie(momo.viewer);
+    const home = await t.request('/', { headers: { cookie } });
+    expect(home.status).toBe(302);
+    expect(home.headers.get('location')).toBe('/account/password');
+    const page = await t.request('/account/password', { headers: { cookie } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('still has its default password');
+  });
+
+  it.each([
+    ['a wrong current password', { current_password: 'Nope@1234', new_password: 'Fresh@2026x', confirm_password: 'Fresh@2026x' }, 'current_password'],
+    ['a short new password', { current_password: 'Viewer@123', new_password: 'a1', confirm_password: 'a1' }, 'new_password'],
+    ['a password over 72 bytes', { current_password: 'Viewer@123', new_password: 'é1'.repeat(40), confirm_password: 'é1'.repeat(40) }, 'new_password'],
+    ['a mismatched confirmation', { current_password: 'Viewer@123', new_password: 'Fresh@2026x', confirm_password: 'Fresh@2026y' }, 'confirm_password'],
+    ['the same password again', { current_password: 'Viewer@123', new_password: 'Viewer@123', confirm_password: 'Viewer@123' }, 'new_password'],
+  ])('refuses %s with a message on that field and changes nothing', async (_name, fields, field) => {
+    const before = await t.db.selectFrom('users').select('password_hash').where('email', '=', momo.viewer).executeTakeFirstOrThrow();
+    const res = await post(await t.cookie(momo.viewer), fields);
+    expect(res.status).toBe(422);
+    expect(await res.text()).toContain(`data-field-error="${field}"`);
+    const after = await t.db.selectFrom('users').select('password_hash').where('email', '=', momo.viewer).executeTakeFirstOrThrow();
+    expect(after.password_hash).toBe(before.password_hash);
+  });
+
+  it('a good change clears the flag, keeps this session, and revokes older tokens', async () => {
+    const oldToken = await t.token(momo.viewer);
+    t.clock.advance(1000);
+    const res = await post(await t.cookie(momo.viewer), { current_password: 'Viewer@123', new_password: 'Fresh@2026x', confirm_password: 'Fresh@2026x' });
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe('/');
+    const newCookie = (res.headers.get('set-cookie') ?? '').split(',').map((s) => s.trim()).find((s) => s.startsWith('d2c_session='))!.split(';')[0];
+    expect((await t.request('/', { headers: { cookie: newCookie } })).status).toBe(200);
+    expect((await t.request('/api/v1/me', { headers: { authorization: `Bearer ${oldToken}` } })).status).toBe(401);
+    const login = await t.request('/api/v1/auth/login', {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: momo.viewer, password: 'Fresh@2026x' }),
+    });
+    expect(login.status).toBe(200);
+    expect(((await login.json()) as { must_change_password: boolean }).must_change_password).toBe(false);
+    const audit = await t.db.selectFrom('audit_log').select('action').where('action', '=', 'user.password_change').execute();
+    expect(audit).toHaveLength(1);
+  });
+});
