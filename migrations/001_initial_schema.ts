@@ -269,6 +269,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await index(db, 'audit_log', ['process_id', 'created_at']);
   await index(db, 'audit_log', ['process_id', 'action']);
   await index(db, 'audit_log', ['created_at']);
+  await index(db, 'audit_log', ['entity_type', 'entity_id']);
 
   await table(db, 'activity_log')
     .addColumn('process_id', 'integer', (c) => c.references('processes.id'))

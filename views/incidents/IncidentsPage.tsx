@@ -24,7 +24,7 @@ function Filters(props: { list: ListProps; assignees: { id: number; name: string
       hx-get="/incidents"
       hx-target="#incident-list"
       hx-push-url="true"
-      hx-trigger="change, keyup changed delay:400ms from:#q, submit"
+      hx-trigger="change, keyup changed delay:400ms from:#q, submit, incidents:changed from:body, d2c:refresh from:body"
       role="search"
     >
       <div>
@@ -72,7 +72,7 @@ export function IncidentsPage(props: { shell: ShellProps; list: ListProps; assig
       </div>
       <section class="rounded-xl border border-slate-200 bg-white shadow-sm">
         <Filters list={props.list} assignees={props.assignees} />
-        <div id="incident-list" hx-get={`/incidents?${props.list.query}`} hx-trigger="incidents:changed from:body, d2c:refresh from:body">
+        <div id="incident-list">
           <IncidentList {...props.list} />
         </div>
       </section>
