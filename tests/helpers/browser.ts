@@ -103,7 +103,12 @@ export function watchProblems(page: Page): PageProblems {
     if (msg.type() === 'error') problems.console.push(msg.text());
   });
   page.on('pageerror', (err) => problems.console.push(`pageerror: ${err.message}`));
-  page.on('requestfailed', (req) => problems.failed.push(`${req.method()} ${req.url()}: ${req.failure()?.errorText ?? 'failed'}`));
+  page.on('requestfailed', (req) => {
+    const error = req.failure()?.errorText ?? 'failed';
+    // A navigation cancels what the previous page was still loading (often the favicon): not a fault.
+    if (error === 'net::ERR_ABORTED') return;
+    problems.failed.push(`${req.method()} ${req.url()}: ${error}`);
+  });
   page.on('response', (res) => {
     if (res.status() >= 400) problems.failed.push(`${res.request().method()} ${res.url()}: HTTP ${res.status()}`);
   });
