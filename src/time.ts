@@ -77,9 +77,16 @@ export function timeAgo(instant: Date, now: Date): string {
   return `${formatDuration(ms).split(' ')[0]} ago`;
 }
 
-/** A readable local time in a zone, e.g. "9 May 2026, 06:26". */
+const displayCache = new Map<string, Intl.DateTimeFormat>();
+
+/** A readable local time in a zone, e.g. "9 May 2026, 06:26". Formatters are costly: one per zone. */
 export function formatInZone(instant: Date, tz: string): string {
-  return new Intl.DateTimeFormat('en-GB', {
-    timeZone: tz, day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
-  }).format(instant);
+  let f = displayCache.get(tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-GB', {
+      timeZone: tz, day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+    });
+    displayCache.set(tz, f);
+  }
+  return f.format(instant);
 }

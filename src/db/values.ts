@@ -46,12 +46,29 @@ function toSqliteParam(v: unknown): unknown {
 
 type Statement = BetterSqlite3.Statement<unknown[]>;
 
-/** Wraps better-sqlite3 so every statement Kysely prepares binds Dates and booleans. */
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Wraps better-sqlite3 so every statement Kysely prepares binds Dates and booleans. Prepared
+ * statements are kept (least recently used out) since Kysely prepares on every query.
+ */
 export function withSqliteBindings(db: BetterSqlite3.Database): BetterSqlite3.Database {
   const prepare = db.prepare.bind(db);
+  const cache = new Map<string, Statement>();
+  const prepared = (source: string): Statement => {
+    let stmt = cache.get(source);
+    if (stmt) {
+      cache.delete(source);
+    } else {
+      stmt = prepare(source) as Statement;
+      if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+    }
+    cache.set(source, stmt);
+    return stmt;
+  };
   const wrapped = Object.create(db) as BetterSqlite3.Database;
   wrapped.prepare = ((source: string) => {
-    const stmt = prepare(source) as Statement;
+    const stmt = prepared(source);
     const map = (params: unknown[]) => (Array.isArray(params) ? params.map(toSqliteParam) : params);
     return {
       get reader() {

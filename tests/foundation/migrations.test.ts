@@ -18,7 +18,9 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
   afterAll(async () => t?.drop());
 
   it('creates every table of every module, and a second run changes nothing', async () => {
-    expect(await migrateToLatest(t.db)).toEqual(['001_initial_schema']);
+    const applied = await migrateToLatest(t.db);
+    expect(applied[0]).toBe('001_initial_schema');
+    expect([...applied].sort()).toEqual(applied);
     expect(await migrateToLatest(t.db)).toEqual([]);
     const names = (await t.db.introspection.getTables()).map((x) => x.name);
     for (const table of TABLES) expect(names).toContain(table);

@@ -38,8 +38,9 @@ export async function listIncidents(db: Executor, actor: Actor, f: IncidentFilte
     q = q.where(containsText('incidents.title', f.q));
   }
   if (cursor) {
-    // Written out (not a row comparison) so MariaDB uses the index range: see STACK-NOTES.
-    q = q.where((eb) => eb.or([
+    // Written out (not a row comparison) so MariaDB uses the index range (see STACK-NOTES); the
+    // redundant upper bound gives SQLite a range to seek to instead of walking every newer row.
+    q = q.where('incidents.opened_at', '<=', cursor.at).where((eb) => eb.or([
       eb('incidents.opened_at', '<', cursor.at),
       eb.and([eb('incidents.opened_at', '=', cursor.at), eb('incidents.id', '<', cursor.id)]),
     ]));
