@@ -57,6 +57,8 @@ export function withSqliteBindings(db: BetterSqlite3.Database): BetterSqlite3.Da
   const cache = new Map<string, Statement>();
   const prepared = (source: string): Statement => {
     let stmt = cache.get(source);
+    // A statement still iterating a stream cannot run again: give this query its own.
+    if (stmt?.busy) return prepare(source) as Statement;
     if (stmt) {
       cache.delete(source);
     } else {
