@@ -1,4 +1,5 @@
 import { sql, type Insertable, type Kysely } from 'kysely';
+import { appendAuditRows } from '../src/audit.js';
 import type { Db } from '../src/db/index.js';
 import type { Database, IncidentStatus, Role } from '../src/db/schema.js';
 import { formatDuration, localDate, zonedInstant } from '../src/time.js';
@@ -712,10 +713,11 @@ async function seedAll(db: Db, now: Date): Promise<void> {
 
   // --- Audit log and activity feed, oldest first so ids follow time ---------------------------
   audits.sort((a, b) => a.at.getTime() - b.at.getTime());
-  await insertMany(db, 'audit_log', audits.map((a) => ({
+  // Chained and hashed exactly as recordAction does it (src/audit.ts).
+  await appendAuditRows(db, audits.map((a) => ({
     process_id: a.processId, user_id: a.userId, action: a.action, entity_type: a.entityType, entity_id: a.entityId,
     ip: null, user_agent: null, changes: a.changes ? JSON.stringify(a.changes) : null, created_at: a.at,
-  })));
+  })), now);
   await insertMany(db, 'activity_log', audits.map((a) => ({
     process_id: a.processId, user_id: a.userId, entity_type: a.entityType, entity_id: a.entityId,
     action: a.action.split('.').slice(1).join('.') || a.action, summary: a.summary.slice(0, 300), created_at: a.at,

@@ -11,7 +11,7 @@ import { apiError } from './http/api.js';
 import { vendorAssets } from './http/assets.js';
 import { isApi, type AppEnv, type Ctx } from './http/env.js';
 import { Metrics } from './http/metrics.js';
-import { renderPage } from './http/render.js';
+import { asciiJson, renderPage } from './http/render.js';
 import { crossOriginProtection, securityHeaders } from './http/security.js';
 import { accountPages } from './modules/account/routes.js';
 import { authApi, authPages } from './modules/auth/routes.js';
@@ -22,6 +22,18 @@ import { approvalApi, approvalPages } from './modules/approvals/routes.js';
 import { handoverApi, handoverPages } from './modules/handovers/routes.js';
 import { ticketApi, ticketPages } from './modules/tickets/routes.js';
 import { downtimeApi, downtimePages } from './modules/downtime/routes.js';
+import { oncallApi, oncallPages } from './modules/oncall/routes.js';
+import { aiApi, aiPages } from './modules/ai/routes.js';
+import { integrationApi, integrationPages } from './modules/integrations/routes.js';
+import { alertApi } from './modules/alerts/routes.js';
+import { userApi, userPages } from './modules/users/routes.js';
+import { registrationApi, registrationPages } from './modules/registration/routes.js';
+import { notificationApi, notificationPages } from './modules/notifications/routes.js';
+import { reportingApi, reportingPages } from './modules/reporting/routes.js';
+import { auditLogApi, auditLogPages } from './modules/audit-log/routes.js';
+import { activityApi, activityPages } from './modules/activity/routes.js';
+import { escalationApi, escalationPages } from './modules/escalations/routes.js';
+import { automationApi, automationPages } from './modules/automation/routes.js';
 import { placeholderPages } from './modules/placeholders/routes.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -29,7 +41,7 @@ const MAX_BODY_BYTES = 1024 * 1024;
 function renderError(c: Ctx, err: DomainError) {
   if (isApi(c)) return apiError(c, err);
   if (c.req.header('hx-request')) {
-    c.header('HX-Trigger', JSON.stringify({ toast: { kind: 'error', message: err.message } }));
+    c.header('HX-Trigger', asciiJson({ toast: { kind: 'error', message: err.message } }));
     return c.body(null, err.status);
   }
   const status = err.status === 401 ? 401 : err.status;
@@ -72,7 +84,11 @@ export function createApp(deps: Deps): Hono<AppEnv> {
 
   app.use('*', bodyLimit({
     maxSize: MAX_BODY_BYTES,
-    onError: (c) => apiError(c as Ctx, new DomainError(413, 'payload_too_large', 'The request body is larger than 1 MB.')),
+    onError: (c) => {
+      // The rest of the body is not read: the connection cannot carry another request.
+      c.header('Connection', 'close');
+      return apiError(c as Ctx, new DomainError(413, 'payload_too_large', 'The request body is larger than 1 MB.'));
+    },
   }));
   app.use('*', session);
   app.use('*', crossOriginProtection(deps.config.appUrl));
@@ -86,6 +102,17 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   app.route('/', handoverPages);
   app.route('/', ticketPages);
   app.route('/', downtimePages);
+  app.route('/', oncallPages);
+  app.route('/', aiPages);
+  app.route('/', integrationPages);
+  app.route('/', registrationPages);
+  app.route('/', userPages);
+  app.route('/', notificationPages);
+  app.route('/', reportingPages);
+  app.route('/', auditLogPages);
+  app.route('/', activityPages);
+  app.route('/', escalationPages);
+  app.route('/', automationPages);
   app.route('/', placeholderPages);
 
   const api = new Hono<AppEnv>();
@@ -97,6 +124,18 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   api.route('/', handoverApi);
   api.route('/', ticketApi);
   api.route('/', downtimeApi);
+  api.route('/', aiApi);
+  api.route('/', oncallApi);
+  api.route('/', integrationApi);
+  api.route('/', alertApi);
+  api.route('/', registrationApi);
+  api.route('/', userApi);
+  api.route('/', notificationApi);
+  api.route('/', reportingApi);
+  api.route('/', auditLogApi);
+  api.route('/', activityApi);
+  api.route('/', escalationApi);
+  api.route('/', automationApi);
   app.route('/api/v1', api);
 
   app.notFound((c) => renderError(c as Ctx, new DomainError(404, 'not_found', 'There is nothing at this address.')));

@@ -4,7 +4,7 @@ import type { Config } from './config.js';
 import { openDatabase, type DbHandle } from './db/index.js';
 import { migrateToLatest } from './db/migrate.js';
 import type { Deps } from './deps.js';
-import { outboxJob, startJobs, type RunningJobs } from './jobs/scheduler.js';
+import { outboxJob, startJobs, webhookJob, type RunningJobs } from './jobs/scheduler.js';
 import { getMailer } from './mail/transport.js';
 import { workerJob } from './jobs/worker.js';
 import { createLogger, type Logger } from './log.js';
@@ -30,7 +30,7 @@ export async function startServer(config: Config, opts: { log?: Logger; clock?: 
   const deps: Deps = { config, db: handle.db, dialect: handle.dialect, clock, log };
   const app = createApp(deps);
   const mailer = config.smtp ? getMailer(config.smtp) : null;
-  const jobs: RunningJobs | null = config.jobs ? startJobs(deps, [workerJob(deps), outboxJob(deps, mailer ?? undefined)]) : null;
+  const jobs: RunningJobs | null = config.jobs ? startJobs(deps, [workerJob(deps), outboxJob(deps, mailer ?? undefined), webhookJob(deps)]) : null;
   if (config.jobs && !config.smtp) log.info('SMTP is not configured: emails stay in the outbox (see the Email Log page)');
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: '0.0.0.0' }, () => resolve(s));

@@ -44,14 +44,24 @@ export function localDate(instant: Date, tz: string): string {
   return `${w.year}-${String(w.month).padStart(2, '0')}-${String(w.day).padStart(2, '0')}`;
 }
 
-/** The instant at which a local wall-clock time happens in a zone (the earlier one in a DST overlap). */
+/**
+ * The instant at which a local wall-clock time happens in a zone: the earlier one when the clocks
+ * go back (the time happens twice), and the moment the clocks jump past it when they go forward.
+ */
 export function zonedInstant(date: string, time: string, tz: string): Date {
   const [y, m, d] = date.split('-').map(Number);
   const [hh, mm] = time.split(':').map(Number);
-  const guess = Date.UTC(y, m - 1, d, hh, mm);
-  const first = guess - zoneOffsetMs(new Date(guess), tz);
-  const second = guess - zoneOffsetMs(new Date(first), tz);
-  return new Date(Math.min(first, second));
+  const wall = Date.UTC(y, m - 1, d, hh, mm);
+  const DAY = 86_400_000;
+  const before = zoneOffsetMs(new Date(wall - DAY), tz);
+  const offsets = new Set([before, zoneOffsetMs(new Date(wall), tz), zoneOffsetMs(new Date(wall + DAY), tz)]);
+  const matches: number[] = [];
+  for (const offset of offsets) {
+    const instant = wall - offset;
+    if (instant + zoneOffsetMs(new Date(instant), tz) === wall) matches.push(instant);
+  }
+  if (matches.length > 0) return new Date(Math.min(...matches));
+  return new Date(wall - before);
 }
 
 /** Midnight at the start of the instant's calendar day in the zone. */

@@ -1,10 +1,18 @@
 import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import * as m001 from '../../migrations/001_initial_schema.js';
+import * as m002 from '../../migrations/002_audit_guard.js';
+import * as m003 from '../../migrations/003_registration_payload.js';
+import * as m005 from '../../migrations/005_escalation_engine.js';
+import * as m006 from '../../migrations/006_webhooks.js';
 import type { Db } from './index.js';
 
 /** Migrations are imported statically: works the same under tsx, vitest and a bundle. */
 const migrations: Record<string, Migration> = {
   '001_initial_schema': m001,
+  '002_audit_guard': m002,
+  '003_registration_payload': m003,
+  '005_escalation_engine': m005,
+  '006_webhooks': m006,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -50,5 +50,10 @@ export const htmxTarget = (c: Ctx) => c.req.header('hx-target') ?? null;
 export function toast(c: Ctx, message: string, events: string[] = [], kind: 'success' | 'error' = 'success'): void {
   const payload: Record<string, unknown> = { toast: { message, kind } };
   for (const e of events) payload[e] = true;
-  c.header('HX-Trigger', JSON.stringify(payload));
+  c.header('HX-Trigger', asciiJson(payload));
+}
+
+/** JSON safe for an HTTP header: anything outside printable ASCII becomes a \uXXXX escape. */
+export function asciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[^\x20-\x7e]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

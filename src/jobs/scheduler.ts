@@ -2,6 +2,7 @@ import { Cron } from 'croner';
 import type { Deps } from '../deps.js';
 import { dispatchOutbox } from '../mail/dispatcher.js';
 import { getMailer, messageIdDomain, type Mailer } from '../mail/transport.js';
+import { dispatchWebhooks } from '../webhooks/dispatcher.js';
 
 /**
  * Background jobs in the server process. Each job takes `now` from the application clock, claims
@@ -81,5 +82,14 @@ export function outboxJob(deps: Pick<Deps, 'config' | 'db'>, mailer?: Mailer): J
     name: 'email-outbox',
     intervalSeconds: OUTBOX_INTERVAL_SECONDS,
     run: (now) => dispatchOutbox(deps.db, m, now, { messageIdDomain: domain }),
+  };
+}
+
+/** The webhook dispatcher as a job (every 10 s); it needs no SMTP, so it always runs. */
+export function webhookJob(deps: Pick<Deps, 'db'>): JobDefinition {
+  return {
+    name: 'webhook-outbox',
+    intervalSeconds: OUTBOX_INTERVAL_SECONDS,
+    run: (now) => dispatchWebhooks(deps.db, now),
   };
 }

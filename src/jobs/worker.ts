@@ -1,5 +1,8 @@
 import type { Deps } from '../deps.js';
 import { sendUnattendedReminders } from '../modules/incidents/reminders.js';
+import { runAutomation } from '../modules/automation/engine.js';
+import { runEscalations } from '../modules/escalations/engine.js';
+import { engine } from '../modules/escalations/store.js';
 import type { JobDefinition } from './scheduler.js';
 
 /**
@@ -8,8 +11,13 @@ import type { JobDefinition } from './scheduler.js';
  */
 export function workerTasks(deps: Pick<Deps, 'db' | 'config'>): { name: string; run: (now: Date) => Promise<number> }[] {
   const mail = { appUrl: deps.config.appUrl };
+  const log = (deps as Partial<Pick<Deps, 'log'>>).log;
+  const intervalMs = deps.config.workerIntervalSeconds * 1000;
   return [
     { name: 'unattended-reminders', run: (now) => sendUnattendedReminders(deps.db, now, mail) },
+    // Automation first: a rule that escalates via a chain asks the escalation task, next, to fire.
+    { name: 'automation', run: async (now) => (await runAutomation(engine(deps.db), now, { mail, log, intervalMs })).executed },
+    { name: 'escalations', run: async (now) => (await runEscalations(engine(deps.db), now, { mail, log })).fired },
   ];
 }
 

@@ -124,10 +124,13 @@ function claimable(now: Date) {
   ]);
 }
 
-/** Claims up to `limit` due rows for `workerId`; returns only the rows this call really won. */
-async function claim(db: Db, now: Date, workerId: string, limit: number, leaseMs: number): Promise<OutboxRow[]> {
+/**
+ * Claims up to `limit` due rows of one outbox channel ("email", "webhook") for `workerId`; returns
+ * only the rows this call really won. Shared by the email and the webhook dispatchers.
+ */
+export async function claimOutbox(db: Db, channel: string, now: Date, workerId: string, limit: number, leaseMs: number): Promise<OutboxRow[]> {
   const candidates = await db.selectFrom('email_outbox').select('id')
-    .where('channel', '=', 'email')
+    .where('channel', '=', channel)
     .where(claimable(now))
     .orderBy('next_attempt_at').orderBy('id')
     .limit(limit)
@@ -141,7 +144,7 @@ async function claim(db: Db, now: Date, workerId: string, limit: number, leaseMs
     res = await db.updateTable('email_outbox')
       .set({ status: 'sending', claimed_by: workerId, claimed_until: leaseUntil })
       .where('id', 'in', ids)
-      .where('channel', '=', 'email')
+      .where('channel', '=', channel)
       .where(claimable(now))
       .executeTakeFirst();
   } catch (err) {
@@ -165,7 +168,7 @@ function isContention(err: unknown): boolean {
   return code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT' || code === 'SQLITE_BUSY';
 }
 
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
   const worker = async () => {
@@ -252,7 +255,7 @@ export async function dispatchOutbox(db: Db, mailer: Mailer, now: Date, opts: Di
   const random = opts.random ?? Math.random;
   const result: DispatchResult = { sent: 0, bounced: 0, retried: 0, failed: 0 };
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const rows = await claim(db, now, workerId, batchSize, leaseMs);
+    const rows = await claimOutbox(db, 'email', now, workerId, batchSize, leaseMs);
     if (rows.length === 0) break;
     const errors: unknown[] = [];
     await mapLimit(rows, concurrency, async (row) => {
@@ -307,6 +310,7 @@ export type OutboxStats = Record<OutboxStatus, number> & { total: number };
 export async function outboxStats(db: Db, actor: Actor | null, opts: { search?: string } = {}): Promise<OutboxStats> {
   let q = db.selectFrom('email_outbox')
     .select(['email_outbox.status', sql<number>`count(*)`.as('n')])
+    .where('email_outbox.channel', '=', 'email')
     .groupBy('email_outbox.status');
   if (actor) q = scoped(q, actor, 'email_outbox.process_id');
   if (opts.search) q = q.where(searchExpression(opts.search));

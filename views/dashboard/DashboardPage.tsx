@@ -6,6 +6,8 @@ import { SeverityBadge, StatusBadge } from '../components/Badge.js';
 import { EmptyState } from '../components/EmptyState.js';
 import { Icon } from '../components/Icon.js';
 import { AppShell, type ShellProps } from '../layout/AppShell.js';
+import { CoverageWarning, OnCallNowCard } from '../oncall/OnCallNow.js';
+import { hasCoverageProblems } from '../../src/modules/oncall/service.js';
 
 function StatCard(props: { label: string; value: number; note?: string; icon: string; tone: string; href?: string; testid: string }) {
   const body = (
@@ -75,6 +77,8 @@ export function DashboardPage(props: { shell: ShellProps; data: DashboardData; n
         <StatCard label="Open Tickets" value={data.openTickets} testid="stat-open-tickets" icon="ticket" tone="bg-amber/10 text-amber" />
         <StatCard label="Events Today" value={data.eventsToday} testid="stat-events-today" icon="pulse" tone="bg-teal/10 text-teal" />
       </div>
+      {data.coverage?.some(hasCoverageProblems) ? <div class="mt-6"><CoverageWarning reports={data.coverage} showProcess={crossesProcesses(props.shell.actor)} manage /></div> : null}
+      {data.onCall ? <div class="mt-6"><OnCallNowCard items={data.onCall} link /></div> : null}
       <section class="mt-6 rounded-xl border border-slate-200 bg-white shadow-sm">
         <div class="flex items-center justify-between border-b border-slate-200 px-4 py-3">
           <h2 class="font-semibold text-navy">Active Incidents</h2>

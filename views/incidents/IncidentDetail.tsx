@@ -118,7 +118,7 @@ function Timeline(props: { entries: TimelineEntry[]; tz: string }) {
     <ol class="relative space-y-3 border-l border-slate-200 pl-4" data-testid="timeline">
       {props.entries.map((t) => (
         <li class="relative">
-          <span class={`absolute -left-[21px] top-1.5 h-2.5 w-2.5 rounded-full ${t.kind === 'email' ? 'bg-sky-400' : t.kind === 'status' ? 'bg-teal' : t.kind === 'escalation' ? 'bg-danger' : 'bg-slate-400'}`}></span>
+          <span class={`absolute -left-[21px] top-1.5 h-2.5 w-2.5 rounded-full ${t.kind === 'email' ? 'bg-sky-400' : t.kind === 'status' ? 'bg-teal' : t.kind === 'escalation' ? 'bg-danger' : t.kind === 'automation' ? 'bg-amber' : 'bg-slate-400'}`}></span>
           <div class="text-sm text-slate-700">{t.message}</div>
           <div class="text-xs text-slate-400">
             <LocalTime at={t.created_at} tz={props.tz} />{t.user_name ? ` · ${t.user_name}` : ''}

@@ -3,7 +3,9 @@ import type { Process } from '../../src/db/schema.js';
 import { navigationFor } from '../../src/navigation.js';
 import { ROLE_LABELS } from '../../src/roles.js';
 import type { Actor } from '../../src/tenancy.js';
+import { ChatPopup } from '../ai/Chat.js';
 import { Icon } from '../components/Icon.js';
+import { NotificationBell } from '../notifications/Bell.js';
 import { Document } from './Document.js';
 
 export interface ShellProps {
@@ -123,9 +125,7 @@ function TopBar(props: ShellProps) {
         <button type="button" class="rounded-full p-1.5 text-slate-500 hover:bg-slate-100 hover:text-navy" title="Refresh" aria-label="Refresh" data-refresh>
           <Icon name="refresh" />
         </button>
-        <a href="/notifications" class="relative rounded-full p-1.5 text-slate-500 hover:bg-slate-100 hover:text-navy" title="Notifications" aria-label="Notifications">
-          <Icon name="bell" />
-        </a>
+        {actor.mustChangePassword ? null : <NotificationBell />}
         <div class="relative" x-data="{ open: false }" {...{ 'x-on:keydown.escape': 'open = false', 'x-on:click.outside': 'open = false' }}>
           <button
             type="button"
@@ -143,6 +143,9 @@ function TopBar(props: ShellProps) {
               <div class="truncate text-xs text-slate-500">{actor.email}</div>
               <div class="mt-1 text-xs text-slate-500">{ROLE_LABELS[actor.role]} · {actor.processSlug}</div>
             </div>
+            <a href="/profile" class="flex w-full items-center gap-2 px-4 py-2 text-left text-sm text-slate-700 hover:bg-slate-50" role="menuitem" data-testid="my-profile">
+              <Icon name="user" class="h-4 w-4" /> My profile
+            </a>
             <form method="post" action="/logout">
               <button type="submit" class="flex w-full items-center gap-2 px-4 py-2 text-left text-sm text-slate-700 hover:bg-slate-50" role="menuitem">
                 <Icon name="logout" class="h-4 w-4" /> Sign out
@@ -171,6 +174,7 @@ export function AppShell(props: PropsWithChildren<ShellProps>) {
           <main id="main" class="w-full max-w-screen-2xl flex-1 p-4 md:p-6">{props.children}</main>
           {props.flash ? <div hidden data-flash={props.flash}></div> : null}
         </div>
+        <ChatPopup actor={props.actor} path={props.path} />
       </div>
     </Document>
   );

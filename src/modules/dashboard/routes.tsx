@@ -4,6 +4,7 @@ import { requireAuth, requirePermission } from '../../auth/session.js';
 import { actorOf, type AppEnv } from '../../http/env.js';
 import { renderPage, shellProps } from '../../http/render.js';
 import { serializeIncident } from '../incidents/serialize.js';
+import { serializeCoverage, serializeNow } from '../oncall/serialize.js';
 import { activeIncidents, getDashboard } from './service.js';
 
 export const dashboardPages = new Hono<AppEnv>();
@@ -33,5 +34,7 @@ dashboardApi.get('/dashboard', requireAuth, requirePermission('dashboard.view'),
     open_tickets: data.openTickets,
     events_today: data.eventsToday,
     active_incidents: data.active.map((i) => ({ ...serializeIncident(i), assignee_name: i.assignee_name ?? null, process_name: i.process_name })),
+    on_call_now: data.onCall?.map((o) => ({ process_id: o.process.id, process_slug: o.process.slug, ...serializeNow(o.shifts) })) ?? null,
+    oncall_coverage: data.coverage?.map(serializeCoverage) ?? null,
   });
 });

@@ -1,5 +1,7 @@
 import type { Db } from '../../db/index.js';
 import type { Actor } from '../../tenancy.js';
+import { can } from '../../roles.js';
+import { coverage, onCallNow, type CoverageReport, type ProcessOnCall } from '../oncall/service.js';
 import { activeIncidents, countEventsToday, countOpenIncidents, countOpenTickets } from './queries.js';
 
 export type ActiveIncident = Awaited<ReturnType<typeof activeIncidents>>[number];
@@ -10,16 +12,22 @@ export interface DashboardData {
   openTickets: number;
   eventsToday: number;
   active: ActiveIncident[];
+  /** Who is on call now, per process of the view (null when the role does not see on-call). */
+  onCall: ProcessOnCall[] | null;
+  /** The on-call coverage check, for those who manage the schedule (else null). */
+  coverage: CoverageReport[] | null;
 }
 
 export async function getDashboard(db: Db, actor: Actor, now: Date): Promise<DashboardData> {
-  const [incidents, openTickets, eventsToday, active] = await Promise.all([
+  const [incidents, openTickets, eventsToday, active, onCall, cover] = await Promise.all([
     countOpenIncidents(db, actor),
     countOpenTickets(db, actor),
     countEventsToday(db, actor, now),
     activeIncidents(db, actor),
+    can(actor.role, 'oncall.view') ? onCallNow(db, actor, now) : null,
+    can(actor.role, 'oncall.manage') ? coverage(db, actor, now) : null,
   ]);
-  return { openIncidents: incidents.open, openSev1: incidents.sev1, openTickets, eventsToday, active };
+  return { openIncidents: incidents.open, openSev1: incidents.sev1, openTickets, eventsToday, active, onCall, coverage: cover };
 }
 
 export { activeIncidents };

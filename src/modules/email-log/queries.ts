@@ -23,7 +23,8 @@ function listBase(db: Db, actor: Actor) {
         'email_outbox.claimed_until', 'email_outbox.last_error', 'email_outbox.message_id', 'email_outbox.created_at',
         'email_outbox.sent_at', 'processes.name as process_name', 'processes.slug as process_slug',
         'processes.timezone as process_timezone',
-      ]),
+      ])
+      .where('email_outbox.channel', '=', 'email'),
     actor,
     'email_outbox.process_id',
   );

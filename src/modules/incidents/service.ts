@@ -9,6 +9,7 @@ import { Fields } from '../../validation.js';
 import { assignableUsers, findIncident, timelineOf, type IncidentRow } from './queries.js';
 import { incidentEmails } from './emails.js';
 import { addIncidentEvent } from './timeline.js';
+import { onIncidentChange } from '../automation/engine.js';
 
 type Trx = Transaction<Database>;
 
@@ -84,6 +85,7 @@ export async function createIncident(db: Db, actor: Actor, input: Record<string,
     if (assignee && assignee.id !== actor.userId) {
       await incidentEmails(trx, { kind: 'assigned', incidentId, actor, now, mail });
     }
+    await onIncidentChange(trx, incidentId, null, now, mail);
     return incidentId;
   });
   return (await findIncident(db, actor, id))!;
@@ -198,6 +200,7 @@ export async function updateIncident(db: Db, actor: Actor, id: number, input: Re
       changes, summary: current.title,
     });
     for (const kind of emails) await incidentEmails(trx, { kind, incidentId: current.id, actor, now, mail });
+    await onIncidentChange(trx, current.id, changes, now, mail);
   });
   return (await findIncident(db, actor, id))!;
 }
@@ -207,4 +210,71 @@ export async function getIncidentWithTimeline(db: Db, actor: Actor, id: number) 
   if (!incident) throw notFound('Incident');
   const timeline = await timelineOf(db, id);
   return { incident, timeline };
+}
+
+/* ------------------------------------------------------------ alerts (no human actor) */
+
+/** An incident a monitoring alert opens (src/modules/alerts): source "alert", no human actor. */
+export interface AlertIncidentInput {
+  processId: number;
+  integrationId: number;
+  integrationName: string;
+  title: string;
+  description: string | null;
+  severity: number;
+  dedupKey: string;
+  /** Extra facts for the audit entry (the alert's status, the sender's address). */
+  audit?: Record<string, unknown>;
+}
+
+/**
+ * Opens an incident for a firing alert inside the caller's transaction, with the same timeline,
+ * audit (system actor) and New Incident emails as a manual one. Returns the new incident's id.
+ */
+export async function createIncidentFromAlert(trx: Trx, a: AlertIncidentInput, now: Date, mail: MailContext): Promise<number> {
+  const title = a.title.slice(0, TITLE_MAX);
+  const description = a.description ? a.description.slice(0, DESCRIPTION_MAX) : null;
+  const incidentId = insertedId(await trx.insertInto('incidents').values({
+    process_id: a.processId, title, description, severity: a.severity, status: 'open', assigned_to: null, opened_by: null,
+    opened_at: now, source: 'alert', dedup_key: a.dedupKey, integration_id: a.integrationId, updated_at: now,
+  }).executeTakeFirstOrThrow());
+  const ref = { id: incidentId, process_id: a.processId };
+  await addIncidentEvent(trx, ref, null, 'alert', `Opened by an alert from ${a.integrationName} as Sev ${a.severity}`, now);
+  await recordAction(trx, null, now, {
+    action: 'incident.create', entityType: 'incident', entityId: incidentId, processId: a.processId,
+    changes: { title, severity: a.severity, source: 'alert', integration_id: a.integrationId, dedup_key: a.dedupKey, ...a.audit },
+    summary: title,
+  });
+  await incidentEmails(trx, { kind: 'created', incidentId, actor: null, now, mail });
+  await onIncidentChange(trx, incidentId, null, now, mail);
+  return incidentId;
+}
+
+/**
+ * Resolves an incident because its alert resolved, inside the caller's transaction: a timeline
+ * entry saying so, the status change, audit (system actor) and the Resolved emails. False when the
+ * incident was already resolved or changed meanwhile (nothing is written then).
+ */
+export async function resolveIncidentFromAlert(
+  trx: Trx,
+  incident: { id: number; process_id: number; title: string; status: IncidentStatus; acknowledged_at: Date | null },
+  note: string,
+  now: Date,
+  mail: MailContext,
+  audit: Record<string, unknown> = {},
+): Promise<boolean> {
+  if (!TRANSITIONS[incident.status].includes('resolved')) return false;
+  const res = await trx.updateTable('incidents')
+    .set({ status: 'resolved', resolved_at: now, acknowledged_at: incident.acknowledged_at ?? now, updated_at: now })
+    .where('id', '=', incident.id).where('status', '=', incident.status).executeTakeFirst();
+  if (affected(res) === 0) return false;
+  await addIncidentEvent(trx, incident, null, 'alert', note, now);
+  await addIncidentEvent(trx, incident, null, 'status', `Status changed from ${STATUS_LABEL[incident.status]} to resolved by the alert`, now);
+  await recordAction(trx, null, now, {
+    action: 'incident.update', entityType: 'incident', entityId: incident.id, processId: incident.process_id,
+    changes: { status: [incident.status, 'resolved'], source: 'alert', ...audit }, summary: incident.title,
+  });
+  await incidentEmails(trx, { kind: 'resolved', incidentId: incident.id, actor: null, now, mail });
+  await onIncidentChange(trx, incident.id, { status: [incident.status, 'resolved'] }, now, mail);
+  return true;
 }

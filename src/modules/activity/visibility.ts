@@ -1,0 +1,64 @@
+import type { SelectQueryBuilder } from 'kysely';
+import type { Database, Role } from '../../db/schema.js';
+import { can, type Permission } from '../../roles.js';
+import { scoped, type Actor } from '../../tenancy.js';
+
+/**
+ * Who sees which activity: an event is shown to a role only if that role may see the record it is
+ * about. This map (entity_type -> the permission that shows such records) is the one place that
+ * decides it; a module that records a new entity type adds it here. Types missing from the map are
+ * shown to admins and above only (they see the whole audit log anyway).
+ */
+export const ENTITY_PERMISSIONS: Record<string, Permission> = {
+  incident: 'incidents.view',
+  downtime: 'downtime.view',
+  ticket: 'tickets.view',
+  approval: 'approvals.view',
+  handover: 'handovers.view',
+  escalation_chain: 'escalations.view',
+  escalation: 'escalations.view',
+  automation_rule: 'automation.view',
+  automation: 'automation.view',
+  notification: 'notifications.view',
+  oncall: 'oncall.view',
+  oncall_schedule: 'oncall.view',
+  oncall_rotation: 'oncall.view',
+  ai_insight: 'ai.view',
+  user: 'users.view',
+  email: 'email_log.view',
+  integration: 'integrations.manage',
+  webhook: 'integrations.manage',
+  process: 'processes.all',
+};
+
+/** Roles that see every type, known or not. */
+const SEES_ALL: Permission = 'audit.view';
+
+/** The entity types a role may see events of, or 'all'. */
+export function visibleTypes(role: Role): string[] | 'all' {
+  if (can(role, SEES_ALL)) return 'all';
+  return Object.entries(ENTITY_PERMISSIONS).filter(([, p]) => can(role, p)).map(([t]) => t);
+}
+
+export function canSeeType(role: Role, type: string): boolean {
+  const v = visibleTypes(role);
+  return v === 'all' || v.includes(type);
+}
+
+/**
+ * Narrows a query on `activity_log` to the events the actor may see: their process (scoped), the
+ * entity types of their role, and the records within a type they may see (an operator sees the
+ * events of their own approval requests only).
+ */
+export function visibleActivity<O>(qb: SelectQueryBuilder<Database, 'activity_log', O>, actor: Actor): SelectQueryBuilder<Database, 'activity_log', O> {
+  let q = scoped(qb, actor, 'activity_log.process_id');
+  const types = visibleTypes(actor.role);
+  if (types !== 'all') q = q.where('activity_log.entity_type', 'in', types);
+  if (can(actor.role, 'approvals.view') && !can(actor.role, 'approvals.view_all')) {
+    q = q.where((eb) => eb.or([
+      eb('activity_log.entity_type', '!=', 'approval'),
+      eb('activity_log.entity_id', 'in', eb.selectFrom('approvals').select('approvals.id').where('approvals.submitted_by', '=', actor.userId)),
+    ]));
+  }
+  return q;
+}
