@@ -35,3 +35,12 @@ export function page<T>(rows: T[], limit: number, key: (row: T) => Cursor): { it
   const last = key(items[items.length - 1]);
   return { items, next: encodeCursor(last.at, last.id) };
 }
+
+/** For pages: a tampered or stale cursor just shows the first page instead of an error. */
+export function pageCursor(raw: string | undefined | null): Cursor | null {
+  try {
+    return decodeCursor(raw);
+  } catch {
+    return null;
+  }
+}

@@ -5,7 +5,7 @@ import { badRequest } from '../../errors.js';
 import { iso } from '../../http/api.js';
 import { actorOf, type AppEnv, type Ctx } from '../../http/env.js';
 import { htmxTarget, isHtmx, renderPage, shellProps } from '../../http/render.js';
-import { decodeCursor, page, parseLimit, type Cursor } from '../../pagination.js';
+import { decodeCursor, pageCursor, page, parseLimit, type Cursor } from '../../pagination.js';
 import { COUNT_DAYS, countByType, listActivity, serializeActivity, TYPE_FILTER } from './queries.js';
 
 /**
@@ -32,12 +32,7 @@ activityPages.get('/activity', async (c) => {
   const actor = actorOf(c);
   const now = clock();
   const type = readType(c, false);
-  let cursor: Cursor | null = null;
-  try {
-    cursor = decodeCursor(c.req.query('cursor'));
-  } catch {
-    cursor = null;
-  }
+  const cursor = pageCursor(c.req.query('cursor'));
   const rows = await listActivity(db, actor, { type }, cursor, PAGE_SIZE);
   const { items, next } = page(rows, PAGE_SIZE, (r) => ({ at: r.created_at, id: r.id }));
   const counts = await countByType(db, actor, new Date(now.getTime() - COUNT_DAYS * DAY));

@@ -9,7 +9,7 @@ import { badRequest, DomainError, notFound } from '../../errors.js';
 import { readForm, readJson } from '../../http/api.js';
 import { actorOf, type AppEnv, type Ctx } from '../../http/env.js';
 import { flash, htmxTarget, isHtmx, renderPage, shellProps, toast } from '../../http/render.js';
-import { decodeCursor, page, parseLimit, type Cursor } from '../../pagination.js';
+import { decodeCursor, pageCursor, page, parseLimit, type Cursor } from '../../pagination.js';
 import { processFilter } from '../../tenancy.js';
 import { listApprovals, type ApprovalFilters, type ApprovalRow } from './queries.js';
 import { serializeApproval } from './serialize.js';
@@ -29,12 +29,7 @@ const cursorKey = (r: ApprovalRow) => ({ at: r.submitted_at, id: r.id });
 async function listProps(c: Ctx, extra: Pick<ApprovalListProps, 'failed'> = {}): Promise<ApprovalListProps> {
   const { db, clock } = c.get('deps');
   const actor = actorOf(c);
-  let cursor: Cursor | null = null;
-  try {
-    cursor = decodeCursor(c.req.query('cursor'));
-  } catch {
-    cursor = null;
-  }
+  const cursor = pageCursor(c.req.query('cursor'));
   const pendingRows = await listApprovals(db, actor, { status: 'pending' }, null, PENDING_LIMIT);
   const decidedRows = await listApprovals(db, actor, { status: 'decided' }, cursor, PAGE_SIZE);
   const decided = page(decidedRows, PAGE_SIZE, cursorKey);

@@ -9,7 +9,7 @@ import { badRequest, DomainError, notFound } from '../../errors.js';
 import { readForm, readJson } from '../../http/api.js';
 import { actorOf, type AppEnv, type Ctx } from '../../http/env.js';
 import { flash, htmxTarget, isHtmx, renderPage, shellProps, toast } from '../../http/render.js';
-import { decodeCursor, page, parseLimit } from '../../pagination.js';
+import { decodeCursor, pageCursor, page, parseLimit } from '../../pagination.js';
 import { owningProcess, processFilter, scoped, type Actor } from '../../tenancy.js';
 import { zonedInstant, zoneOffsetMs } from '../../time.js';
 import { DOWNTIME_STATUSES, findDowntime, linkableIncidents, listDowntime, type DowntimeFilters, type DowntimeRow, type DowntimeStatus } from './queries.js';
@@ -129,12 +129,7 @@ downtimePages.get('/downtime', async (c) => {
   const { db, clock } = c.get('deps');
   const actor = actorOf(c);
   const filters = parseFilters(c, false);
-  let cursor = null;
-  try {
-    cursor = decodeCursor(c.req.query('cursor'));
-  } catch {
-    cursor = null;
-  }
+  const cursor = pageCursor(c.req.query('cursor'));
   const rows = await listDowntime(db, actor, filters, cursor, PAGE_SIZE);
   const { items, next } = page(rows, PAGE_SIZE, (r) => ({ at: r.started_at, id: r.id }));
   const list = { actor, rows: items, next, filters, now: clock(), query: filterQuery(filters) };

@@ -5,7 +5,7 @@ import { badRequest, notFound } from '../../errors.js';
 import { actorOf, type AppEnv, type Ctx } from '../../http/env.js';
 import { flash, htmxTarget, isHtmx, renderPage, shellProps, toast } from '../../http/render.js';
 import { outboxStats, retryEmail } from '../../mail/dispatcher.js';
-import { decodeCursor, page, parseLimit } from '../../pagination.js';
+import { decodeCursor, pageCursor, page, parseLimit } from '../../pagination.js';
 import { findEmail, isOutboxStatus, listEmails, serializeEmail, type EmailLogFilters } from './queries.js';
 
 /**
@@ -48,12 +48,7 @@ emailLogPages.get('/email-log', async (c) => {
   const { db, config } = c.get('deps');
   const actor = actorOf(c);
   const filters = parseFilters(c, false);
-  let cursor = null;
-  try {
-    cursor = decodeCursor(c.req.query('cursor'));
-  } catch {
-    cursor = null;
-  }
+  const cursor = pageCursor(c.req.query('cursor'));
   const rows = await listEmails(db, actor, filters, cursor, PAGE_SIZE);
   const { items, next } = page(rows, PAGE_SIZE, (r) => ({ at: r.created_at, id: r.id }));
   const list = { actor, rows: items, next, filters, query: filterQuery(filters) };

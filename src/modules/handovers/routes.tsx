@@ -9,7 +9,7 @@ import { badRequest, DomainError, notFound } from '../../errors.js';
 import { readForm, readJson } from '../../http/api.js';
 import { actorOf, type AppEnv, type Ctx } from '../../http/env.js';
 import { flash, htmxTarget, isHtmx, renderPage, shellProps, toast } from '../../http/render.js';
-import { decodeCursor, page, parseLimit, type Cursor } from '../../pagination.js';
+import { decodeCursor, pageCursor, page, parseLimit, type Cursor } from '../../pagination.js';
 import { owningProcess, processFilter, scoped } from '../../tenancy.js';
 import { zonedInstant } from '../../time.js';
 import { HANDOVER_STATUSES, handoverRecipients, listHandovers, openIncidentsText, type HandoverFilters, type HandoverRow } from './queries.js';
@@ -28,12 +28,7 @@ const cursorKey = (r: HandoverRow) => ({ at: r.handover_time, id: r.id });
 async function listProps(c: Ctx, extra: Pick<HandoverListProps, 'failed'> = {}): Promise<HandoverListProps> {
   const { db, clock } = c.get('deps');
   const actor = actorOf(c);
-  let cursor: Cursor | null = null;
-  try {
-    cursor = decodeCursor(c.req.query('cursor'));
-  } catch {
-    cursor = null;
-  }
+  const cursor = pageCursor(c.req.query('cursor'));
   const rows = await listHandovers(db, actor, {}, cursor, PAGE_SIZE);
   const { items, next } = page(rows, PAGE_SIZE, cursorKey);
   return { actor, rows: items, next, now: clock(), ...extra };

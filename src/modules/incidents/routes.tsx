@@ -9,7 +9,7 @@ import { badRequest, DomainError, notFound } from '../../errors.js';
 import { readForm, readJson } from '../../http/api.js';
 import { actorOf, type AppEnv, type Ctx } from '../../http/env.js';
 import { flash, htmxTarget, isHtmx, renderPage, shellProps, toast } from '../../http/render.js';
-import { decodeCursor, page, parseLimit } from '../../pagination.js';
+import { decodeCursor, pageCursor, page, parseLimit } from '../../pagination.js';
 import { processFilter, type Actor } from '../../tenancy.js';
 import { INCIDENT_STATUSES, type IncidentStatus } from '../../db/schema.js';
 import { assignableUsers, listIncidents, type IncidentFilters, type IncidentRow } from './queries.js';
@@ -78,12 +78,7 @@ incidentPages.get('/incidents', async (c) => {
   const { db, clock } = c.get('deps');
   const actor = actorOf(c);
   const filters = parseFilters(c, false);
-  let cursor = null;
-  try {
-    cursor = decodeCursor(c.req.query('cursor'));
-  } catch {
-    cursor = null;
-  }
+  const cursor = pageCursor(c.req.query('cursor'));
   const rows = await listIncidents(db, actor, filters, cursor, PAGE_SIZE);
   const { items, next } = page(rows, PAGE_SIZE, (r) => ({ at: r.opened_at, id: r.id }));
   const list = { actor, rows: items, next, filters, now: clock(), query: filterQuery(filters) };

@@ -10,7 +10,7 @@ import { badRequest, DomainError, forbidden, notFound } from '../../errors.js';
 import { readForm, readJson } from '../../http/api.js';
 import { actorOf, type AppEnv, type Ctx } from '../../http/env.js';
 import { flash, htmxTarget, isHtmx, renderPage, shellProps, toast } from '../../http/render.js';
-import { decodeCursor, page, parseLimit, type Cursor } from '../../pagination.js';
+import { decodeCursor, pageCursor, page, parseLimit, type Cursor } from '../../pagination.js';
 import { processFilter, type Actor } from '../../tenancy.js';
 import {
   bellItems, deliveriesOf, deliverySummary, DIRECTIONS, findNotification, listNotifications, markAllRead, unreadCount,
@@ -41,12 +41,7 @@ async function listProps(c: Ctx): Promise<NotificationListProps> {
   const { db } = c.get('deps');
   const actor = actorOf(c);
   const filters = parseFilters(c, false);
-  let cursor: Cursor | null = null;
-  try {
-    cursor = decodeCursor(c.req.query('cursor'));
-  } catch {
-    cursor = null;
-  }
+  const cursor = pageCursor(c.req.query('cursor'));
   const rows = await listNotifications(db, actor, filters, cursor, PAGE_SIZE);
   const { items, next } = page(rows, PAGE_SIZE, cursorKey);
   const query = filters.direction ? new URLSearchParams({ direction: filters.direction }).toString() : '';

@@ -10,7 +10,7 @@ import { badRequest, DomainError, notFound } from '../../errors.js';
 import { readForm, readJson } from '../../http/api.js';
 import { actorOf, type AppEnv, type Ctx } from '../../http/env.js';
 import { flash, htmxTarget, isHtmx, renderPage, shellProps, toast } from '../../http/render.js';
-import { decodeCursor, page, parseLimit, type Cursor } from '../../pagination.js';
+import { decodeCursor, pageCursor, page, parseLimit, type Cursor } from '../../pagination.js';
 import { processFilter, type Actor } from '../../tenancy.js';
 import {
   countByStatus, linkableIncident, listTickets, recentIncidents, ticketAssignees,
@@ -74,12 +74,7 @@ ticketPages.get('/tickets', async (c) => {
   const { db, clock } = c.get('deps');
   const actor = actorOf(c);
   const filters = parseFilters(c, false);
-  let cursor: Cursor | null = null;
-  try {
-    cursor = decodeCursor(c.req.query('cursor'));
-  } catch {
-    cursor = null;
-  }
+  const cursor = pageCursor(c.req.query('cursor'));
   const [rows, counts] = await Promise.all([
     listTickets(db, actor, filters, cursor, PAGE_SIZE),
     countByStatus(db, actor, filters.type),

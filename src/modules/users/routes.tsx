@@ -12,7 +12,7 @@ import { badRequest, DomainError, notFound } from '../../errors.js';
 import { readForm, readJson } from '../../http/api.js';
 import { actorOf, type AppEnv, type Ctx } from '../../http/env.js';
 import { flash, htmxTarget, isHtmx, renderPage, shellProps, toast } from '../../http/render.js';
-import { decodeCursor, page, parseLimit, type Cursor } from '../../pagination.js';
+import { decodeCursor, pageCursor, page, parseLimit, type Cursor } from '../../pagination.js';
 import { ROLE_LABELS } from '../../roles.js';
 import { changeOwnPassword } from '../account/service.js';
 import { findUser, listUsers, ownUser, roleCounts, type UserFilters, type UserRow } from './queries.js';
@@ -65,12 +65,7 @@ const cursorKey = (r: UserRow) => ({ at: r.created_at, id: r.id });
 
 async function listProps(c: Ctx): Promise<UserListProps> {
   const filters = parseFilters(c, false);
-  let cursor: Cursor | null = null;
-  try {
-    cursor = decodeCursor(c.req.query('cursor'));
-  } catch {
-    cursor = null;
-  }
+  const cursor = pageCursor(c.req.query('cursor'));
   const rows = await listUsers(c.get('deps').db, actorOf(c), filters, cursor, PAGE_SIZE);
   const { items, next } = page(rows, PAGE_SIZE, cursorKey);
   return { rows: items, next, filters, query: filterQuery(filters) };
