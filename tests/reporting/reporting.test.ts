@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pdfSafeText, wrapText } from '../../src/modules/reporting/pdf.js';
 import { csvCell } from '../../src/modules/reporting/csv.js';
+import { BATCH, keyset, type After } from '../../src/modules/reporting/sources.js';
 import { accountsOf, BASE, createTestApp, SUPER_ADMIN, type TestApp } from '../helpers/app.js';
 import { DIALECTS } from '../helpers/db.js';
 
@@ -104,6 +105,43 @@ describe('CSV cells and PDF text', () => {
     expect(long[1].endsWith('…')).toBe(true);
     expect(wrapText('short', 100, 7.5, 3)).toEqual(['short']);
     expect(wrapText('', 100, 7.5, 3)).toEqual(['']);
+  });
+});
+
+describe('batches by keyset in a moving window', () => {
+  /** What a database would answer for [lower, upper) after the cursor, in (at, id) order. */
+  const fetcher = (rows: { id: number; at: Date }[]) => async (lower: Date, upper: Date, after: After) => rows
+    .filter((r) => r.at >= lower && r.at < upper && (!after || r.at > after.at || (r.at.getTime() === after.at.getTime() && r.id > after.id)))
+    .sort((a, b) => a.at.getTime() - b.at.getTime() || a.id - b.id)
+    .slice(0, BATCH);
+
+  it('returns every row once, in order, however the rows are spread: dense, sparse, bursts and ties', async () => {
+    const start = Date.parse('2026-01-01T00:00:00Z');
+    const end = Date.parse('2027-01-01T00:00:00Z');
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const rows: { id: number; at: Date }[] = [];
+    let id = 0;
+    for (let i = 0; i < 3000; i++) rows.push({ id: ++id, at: new Date(start + Math.floor(rand() * (end - start))) });
+    for (let i = 0; i < 2500; i++) rows.push({ id: ++id, at: new Date(start + 40 * 86_400_000) });
+    for (let i = 0; i < 4000; i++) rows.push({ id: ++id, at: new Date(start + 200 * 86_400_000 + Math.floor(rand() * 60_000)) });
+    rows.push({ id: ++id, at: new Date(end - 1) }, { id: ++id, at: new Date(start) }, { id: ++id, at: new Date(end) });
+    const seen: { id: number; at: Date }[] = [];
+    let queries = 0;
+    const fetch = fetcher(rows);
+    for await (const batch of keyset({ start: new Date(start), end: new Date(end) }, async (l, u, a) => { queries++; return fetch(l, u, a); }, (r) => r.at)) seen.push(...batch);
+    const expected = rows.filter((r) => r.at.getTime() < end).sort((a, b) => a.at.getTime() - b.at.getTime() || a.id - b.id);
+    expect(seen.map((r) => r.id)).toEqual(expected.map((r) => r.id));
+    expect(queries).toBeLessThan(200);
+  });
+
+  it('finishes on an empty range and on a range of one millisecond', async () => {
+    const none = keyset({ start: new Date(0), end: new Date(86_400_000 * 3650) }, fetcher([]), (r: { id: number; at: Date }) => r.at);
+    expect((await none.next()).done).toBe(true);
+    const at = new Date('2026-05-09T08:00:00.000Z');
+    const one = [];
+    for await (const b of keyset({ start: at, end: new Date(at.getTime() + 1) }, fetcher([{ id: 1, at }]), (r) => r.at)) one.push(...b);
+    expect(one).toHaveLength(1);
   });
 });
 

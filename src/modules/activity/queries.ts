@@ -2,7 +2,8 @@ import { sql } from 'kysely';
 import type { Db } from '../../db/index.js';
 import { iso } from '../../http/api.js';
 import type { Cursor } from '../../pagination.js';
-import type { Actor } from '../../tenancy.js';
+import { processFilter, type Actor } from '../../tenancy.js';
+import { hinted } from '../reporting/hint.js';
 import { visibleActivity } from './visibility.js';
 
 /** The type filter's counts cover this many days. */
@@ -35,7 +36,8 @@ export async function listActivity(db: Db, actor: Actor, f: { type?: string }, c
 
 /** Events per entity type since `since`, among those the actor may see. */
 export async function countByType(db: Db, actor: Actor, since: Date): Promise<{ total: number; types: Record<string, number> }> {
-  const rows = await visibleActivity(db.selectFrom('activity_log'), actor)
+  const index = processFilter(actor) === null ? 'ix_activity_log_created_at' : 'ix_activity_log_process_id_created_at';
+  const rows = await visibleActivity(db.selectFrom(hinted(db, 'activity_log', index)), actor)
     .select(['activity_log.entity_type', sql<number>`count(*)`.as('n')])
     .where('activity_log.created_at', '>=', since)
     .groupBy('activity_log.entity_type')

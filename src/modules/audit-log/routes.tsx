@@ -6,7 +6,7 @@ import { DomainError, validationFailed } from '../../errors.js';
 import { iso } from '../../http/api.js';
 import { actorOf, type AppEnv, type Ctx } from '../../http/env.js';
 import { htmxTarget, isHtmx, renderPage, shellProps, toast } from '../../http/render.js';
-import { decodeCursor, page, parseLimit, type Cursor } from '../../pagination.js';
+import { decodeCursor, page, pageCursor, parseLimit } from '../../pagination.js';
 import type { Actor } from '../../tenancy.js';
 import { actorForProcess, defaultZone, parseRange } from '../reporting/range.js';
 import { verifyAuditChains } from './integrity.js';
@@ -44,14 +44,6 @@ function filterQuery(values: AuditFilterValues, tz: string): string {
   return p.toString();
 }
 
-function pageCursor(c: Ctx): Cursor | null {
-  try {
-    return decodeCursor(c.req.query('cursor'));
-  } catch {
-    return null;
-  }
-}
-
 export const auditLogPages = new Hono<AppEnv>();
 auditLogPages.use('/audit-log', requireAuth, requirePermission('audit.view'));
 auditLogPages.use('/audit-log/*', requireAuth, requirePermission('audit.view'));
@@ -68,7 +60,7 @@ auditLogPages.get('/audit-log', async (c) => {
     const read = await readFilters(c, actor);
     values = read.values;
     tz = read.tz;
-    const rows = await listAudit(db, actor, read.filters, pageCursor(c), PAGE_SIZE);
+    const rows = await listAudit(db, actor, read.filters, pageCursor(c.req.query('cursor')), PAGE_SIZE);
     const { items, next } = page(rows, PAGE_SIZE, (r) => ({ at: r.created_at, id: r.id }));
     const total = await countAudit(db, actor, read.filters);
     list = { actor, rows: items, next, total, filtered: Boolean(values.action || values.from || values.to), query: filterQuery(values, tz) };

@@ -118,7 +118,7 @@ async function download(c: Ctx, kind: Kind, format: Format): Promise<Response> {
     const cols = columnsFor(def, actor, 'csv');
     const stream = csvStream(
       cols.map((col) => col.header),
-      (r) => cols.map((col) => col.csv!(r)),
+      cols.map((col) => col.csv!),
       def.batches(db, actor, range),
       (e) => log.error('report export failed', { report: kind, error: (e as Error).stack ?? String(e) }),
     );

@@ -1,6 +1,7 @@
 import type { Db } from '../../db/index.js';
-import { scoped, type Actor } from '../../tenancy.js';
-import { BATCH, type Range } from './sources.js';
+import { processFilter, scoped, type Actor } from '../../tenancy.js';
+import { hinted } from './hint.js';
+import { BATCH, keyset, type After, type Range } from './sources.js';
 
 /**
  * The SLA report: for the incidents opened in the range, MTTA (mean time from opening to
@@ -70,17 +71,15 @@ class Acc {
   }
 }
 
-function rows(db: Db, actor: Actor, range: Range, after: { at: Date; id: number } | null) {
-  let q = scoped(db.selectFrom('incidents'), actor, 'incidents.process_id')
-    .innerJoin('processes', 'processes.id', 'incidents.process_id')
+function rows(db: Db, actor: Actor, lower: Date, upper: Date, after: After) {
+  const index = processFilter(actor) === null ? 'ix_incidents_opened_at_id' : 'ix_incidents_process_id_opened_at_id';
+  let q = scoped(db.selectFrom(hinted(db, 'incidents', index)), actor, 'incidents.process_id')
     .select(['incidents.id', 'incidents.process_id', 'incidents.severity', 'incidents.status', 'incidents.opened_at',
-      'incidents.acknowledged_at', 'incidents.resolved_at', 'processes.name as process_name'])
-    .where('incidents.opened_at', '>=', range.start)
-    .where('incidents.opened_at', '<', range.end);
+      'incidents.acknowledged_at', 'incidents.resolved_at'])
+    .where('incidents.opened_at', '>=', lower)
+    .where('incidents.opened_at', '<', upper);
   if (after) {
-    // The extra lower bound lets both engines seek the index at the cursor instead of scanning from the start.
-    q = q.where('incidents.opened_at', '>=', after.at)
-      .where((eb) => eb.or([eb('incidents.opened_at', '>', after.at), eb('incidents.id', '>', after.id)]));
+    q = q.where((eb) => eb.or([eb('incidents.opened_at', '>', after.at), eb.and([eb('incidents.opened_at', '=', after.at), eb('incidents.id', '>', after.id)])]));
   }
   return q.orderBy('incidents.opened_at').orderBy('incidents.id').limit(BATCH).execute();
 }
@@ -88,26 +87,26 @@ function rows(db: Db, actor: Actor, range: Range, after: { at: Date; id: number 
 export async function slaReport(db: Db, actor: Actor, range: Range): Promise<SlaReport> {
   const total = new Acc();
   const bySeverity = new Map<number, Acc>([1, 2, 3, 4].map((s) => [s, new Acc()]));
-  const byProcess = new Map<number, { name: string; acc: Acc }>();
-  let after: { at: Date; id: number } | null = null;
-  for (;;) {
-    const batch = await rows(db, actor, range, after);
+  const byProcess = new Map<number, Acc>();
+  for await (const batch of keyset(range, (lower, upper, after) => rows(db, actor, lower, upper, after), (r) => r.opened_at)) {
     for (const r of batch) {
       total.add(r);
       let s = bySeverity.get(r.severity);
       if (!s) bySeverity.set(r.severity, (s = new Acc()));
       s.add(r);
       let p = byProcess.get(r.process_id);
-      if (!p) byProcess.set(r.process_id, (p = { name: r.process_name, acc: new Acc() }));
-      p.acc.add(r);
+      if (!p) byProcess.set(r.process_id, (p = new Acc()));
+      p.add(r);
     }
-    if (batch.length < BATCH) break;
-    const last = batch[batch.length - 1];
-    after = { at: last.opened_at, id: last.id };
   }
+  const ids = [...byProcess.keys()];
+  const names = new Map(ids.length
+    ? (await db.selectFrom('processes').select(['id', 'name']).where('id', 'in', ids).execute()).map((p) => [p.id, p.name] as const)
+    : []);
   return {
     total: total.group('all', 'All incidents'),
     by_severity: [...bySeverity].sort((a, b) => a[0] - b[0]).map(([s, acc]) => acc.group(`severity-${s}`, `Sev ${s}`)),
-    by_process: [...byProcess].sort((a, b) => a[1].name.localeCompare(b[1].name)).map(([id, p]) => p.acc.group(`process-${id}`, p.name)),
+    by_process: [...byProcess].map(([id, acc]) => acc.group(`process-${id}`, names.get(id) ?? `Process ${id}`))
+      .sort((a, b) => a.label.localeCompare(b.label)),
   };
 }

@@ -1,8 +1,9 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/index.js';
 import type { Permission } from '../../roles.js';
-import { crossesProcesses, scoped, type Actor } from '../../tenancy.js';
+import { crossesProcesses, processFilter, scoped, type Actor } from '../../tenancy.js';
 import { formatDuration } from '../../time.js';
+import { hinted } from './hint.js';
 import type { PdfColumn } from './pdf.js';
 
 /**
@@ -56,46 +57,99 @@ export function localStamp(d: Date | null | undefined, tz: string): string {
 }
 
 /**
- * Rows in batches by keyset on (instant, id), oldest first: each batch is one short query, so an
- * export of any size holds one batch in memory and never a connection between batches.
+ * Names of the people and processes rows refer to, looked up per batch for the ids not seen yet and
+ * remembered for the rest of the export. (Joining them in the batch query makes MariaDB read the
+ * process's whole index prefix instead of seeking to the cursor.)
  */
-async function* keyset<R extends { id: number }>(
-  fetch: (after: { at: Date; id: number } | null) => Promise<R[]>,
+class Names {
+  private readonly users = new Map<number, { name: string; email: string }>();
+  private readonly processes = new Map<number, string>();
+
+  constructor(private readonly db: Db) {}
+
+  async load(userIds: (number | null)[], processIds: (number | null)[]): Promise<void> {
+    const users = [...new Set(userIds)].filter((id): id is number => id !== null && !this.users.has(id));
+    if (users.length) {
+      for (const u of await this.db.selectFrom('users').select(['id', 'name', 'email']).where('id', 'in', users).execute()) {
+        this.users.set(u.id, { name: u.name, email: u.email });
+      }
+    }
+    const processes = [...new Set(processIds)].filter((id): id is number => id !== null && !this.processes.has(id));
+    if (processes.length) {
+      for (const p of await this.db.selectFrom('processes').select(['id', 'name']).where('id', 'in', processes).execute()) {
+        this.processes.set(p.id, p.name);
+      }
+    }
+  }
+
+  user(id: number | null) {
+    return id === null ? undefined : this.users.get(id);
+  }
+
+  process(id: number | null): string | null {
+    return id === null ? null : this.processes.get(id) ?? null;
+  }
+}
+
+export type After = { at: Date; id: number } | null;
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Rows in batches, oldest first, by keyset on (instant, id) inside a moving time window: each batch
+ * is one short query over [lower, upper) after the cursor, so an export of any size holds one batch
+ * in memory, never a connection between batches, and costs the same per batch at the end as at the
+ * start. The window shrinks where rows are dense and grows where they are sparse; keeping it small
+ * is what makes MariaDB seek the index at the cursor (over a wide range it prefers to read the
+ * process's index prefix from the start).
+ */
+export async function* keyset<R extends { id: number }>(
+  range: Range,
+  fetch: (lower: Date, upper: Date, after: After) => Promise<R[]>,
   at: (r: R) => Date,
 ): AsyncGenerator<R[]> {
-  let after: { at: Date; id: number } | null = null;
-  for (;;) {
-    const rows = await fetch(after);
-    if (rows.length === 0) return;
-    yield rows;
-    if (rows.length < BATCH) return;
-    const last = rows[rows.length - 1];
-    after = { at: at(last), id: last.id };
+  const end = range.end.getTime();
+  let lower = range.start.getTime();
+  let after: After = null;
+  let window = Math.max(1, Math.min(DAY_MS, end - lower));
+  while (lower < end) {
+    const upper = Math.min(end, lower + window);
+    const rows = await fetch(new Date(lower), new Date(upper), after);
+    if (rows.length) yield rows;
+    if (rows.length >= BATCH) {
+      const last = rows[rows.length - 1];
+      after = { at: at(last), id: last.id };
+      lower = after.at.getTime();
+      window = Math.max(1, Math.floor(window / 2));
+    } else {
+      // Everything before `upper` has been read.
+      lower = upper;
+      after = null;
+      window *= 2;
+    }
   }
 }
 
 /* ------------------------------------------------------------------ incidents */
 
-function incidentQuery(db: Db, actor: Actor, range: Range) {
-  return scoped(db.selectFrom('incidents'), actor, 'incidents.process_id')
-    .innerJoin('processes', 'processes.id', 'incidents.process_id')
-    .leftJoin('users', 'users.id', 'incidents.assigned_to')
-    .where('incidents.opened_at', '>=', range.start)
-    .where('incidents.opened_at', '<', range.end);
+function incidentQuery(db: Db, actor: Actor, lower: Date, upper: Date) {
+  const index = processFilter(actor) === null ? 'ix_incidents_opened_at_id' : 'ix_incidents_process_id_opened_at_id';
+  return scoped(db.selectFrom(hinted(db, 'incidents', index)), actor, 'incidents.process_id')
+    .where('incidents.opened_at', '>=', lower)
+    .where('incidents.opened_at', '<', upper);
 }
 
-function incidentRows(db: Db, actor: Actor, range: Range, after: { at: Date; id: number } | null) {
-  let q = incidentQuery(db, actor, range).select([
-    'incidents.id', 'incidents.title', 'incidents.severity', 'incidents.status', 'incidents.opened_at',
-    'incidents.acknowledged_at', 'incidents.resolved_at', 'incidents.source', 'incidents.rca',
-    'processes.name as process_name', 'users.name as assignee_name',
+async function incidentRows(db: Db, actor: Actor, lower: Date, upper: Date, after: After, names: Names) {
+  let q = incidentQuery(db, actor, lower, upper).select([
+    'incidents.id', 'incidents.process_id', 'incidents.title', 'incidents.severity', 'incidents.status', 'incidents.opened_at',
+    'incidents.acknowledged_at', 'incidents.resolved_at', 'incidents.source', 'incidents.rca', 'incidents.assigned_to',
   ]);
   if (after) {
-    // The extra lower bound lets both engines seek the index at the cursor instead of scanning from the start.
-    q = q.where('incidents.opened_at', '>=', after.at)
-      .where((eb) => eb.or([eb('incidents.opened_at', '>', after.at), eb('incidents.id', '>', after.id)]));
+    q = q.where((eb) => eb.or([eb('incidents.opened_at', '>', after.at), eb.and([eb('incidents.opened_at', '=', after.at), eb('incidents.id', '>', after.id)])]));
   }
-  return q.orderBy('incidents.opened_at').orderBy('incidents.id').limit(BATCH).execute();
+  const rows = await q.orderBy('incidents.opened_at').orderBy('incidents.id').limit(BATCH).execute();
+  await names.load(rows.map((r) => r.assigned_to), rows.map((r) => r.process_id));
+  return rows.map((r) => Object.assign(r, { process_name: names.process(r.process_id), assignee_name: names.user(r.assigned_to)?.name ?? null }));
 }
 
 export type IncidentReportRow = Awaited<ReturnType<typeof incidentRows>>[number];
@@ -114,7 +168,7 @@ export const incidentReport: ReportDef<IncidentReportRow> = {
     { header: 'Title', csv: (r) => r.title, width: 30, lines: 3 },
     { header: 'Severity', csv: (r) => r.severity, width: 6, align: 'right' },
     { header: 'Status', csv: (r) => r.status, width: 8 },
-    { header: 'Assignee', csv: (r) => r.assignee_name ?? null, width: 12, lines: 2 },
+    { header: 'Assignee', csv: (r) => r.assignee_name, width: 12, lines: 2 },
     { header: 'Opened At', csv: (r) => isoOrNull(r.opened_at), pdf: (r, tz) => localStamp(r.opened_at, tz), width: 11 },
     { header: 'Acknowledged At', csv: (r) => isoOrNull(r.acknowledged_at) },
     { header: 'Resolved At', csv: (r) => isoOrNull(r.resolved_at), pdf: (r, tz) => localStamp(r.resolved_at, tz), width: 11 },
@@ -122,31 +176,34 @@ export const incidentReport: ReportDef<IncidentReportRow> = {
     { header: 'Source', csv: (r) => r.source },
     { header: 'RCA', csv: (r) => r.rca },
   ],
-  batches: (db, actor, range) => keyset((after) => incidentRows(db, actor, range, after), (r) => r.opened_at),
+  batches: (db, actor, range) => {
+    const names = new Names(db);
+    return keyset(range, (lower, upper, after) => incidentRows(db, actor, lower, upper, after, names), (r) => r.opened_at);
+  },
   count: async (db, actor, range) =>
-    Number((await incidentQuery(db, actor, range).select(sql<number>`count(*)`.as('n')).executeTakeFirst())?.n ?? 0),
+    Number((await incidentQuery(db, actor, range.start, range.end).select(sql<number>`count(*)`.as('n')).executeTakeFirst())?.n ?? 0),
 };
 
 /* ------------------------------------------------------------------ downtime */
 
-function downtimeQuery(db: Db, actor: Actor, range: Range) {
-  return scoped(db.selectFrom('downtime_events'), actor, 'downtime_events.process_id')
-    .innerJoin('processes', 'processes.id', 'downtime_events.process_id')
-    .where('downtime_events.started_at', '>=', range.start)
-    .where('downtime_events.started_at', '<', range.end);
+function downtimeQuery(db: Db, actor: Actor, lower: Date, upper: Date) {
+  const index = processFilter(actor) === null ? 'ix_downtime_events_started_at_id' : 'ix_downtime_events_process_id_started_at_id';
+  return scoped(db.selectFrom(hinted(db, 'downtime_events', index)), actor, 'downtime_events.process_id')
+    .where('downtime_events.started_at', '>=', lower)
+    .where('downtime_events.started_at', '<', upper);
 }
 
-function downtimeRows(db: Db, actor: Actor, range: Range, after: { at: Date; id: number } | null) {
-  let q = downtimeQuery(db, actor, range).select([
-    'downtime_events.id', 'downtime_events.incident_id', 'downtime_events.started_at', 'downtime_events.ended_at',
-    'downtime_events.services_affected', 'downtime_events.impact_level', 'downtime_events.notes', 'processes.name as process_name',
+async function downtimeRows(db: Db, actor: Actor, lower: Date, upper: Date, after: After, names: Names) {
+  let q = downtimeQuery(db, actor, lower, upper).select([
+    'downtime_events.id', 'downtime_events.process_id', 'downtime_events.incident_id', 'downtime_events.started_at', 'downtime_events.ended_at',
+    'downtime_events.services_affected', 'downtime_events.impact_level', 'downtime_events.notes',
   ]);
   if (after) {
-    // The extra lower bound lets both engines seek the index at the cursor instead of scanning from the start.
-    q = q.where('downtime_events.started_at', '>=', after.at)
-      .where((eb) => eb.or([eb('downtime_events.started_at', '>', after.at), eb('downtime_events.id', '>', after.id)]));
+    q = q.where((eb) => eb.or([eb('downtime_events.started_at', '>', after.at), eb.and([eb('downtime_events.started_at', '=', after.at), eb('downtime_events.id', '>', after.id)])]));
   }
-  return q.orderBy('downtime_events.started_at').orderBy('downtime_events.id').limit(BATCH).execute();
+  const rows = await q.orderBy('downtime_events.started_at').orderBy('downtime_events.id').limit(BATCH).execute();
+  await names.load([], rows.map((r) => r.process_id));
+  return rows.map((r) => Object.assign(r, { process_name: names.process(r.process_id) }));
 }
 
 export type DowntimeReportRow = Awaited<ReturnType<typeof downtimeRows>>[number];
@@ -181,33 +238,37 @@ export const downtimeReport: ReportDef<DowntimeReportRow> = {
     { header: 'Incident', csv: (r) => r.incident_id, pdf: (r) => (r.incident_id ? `#${r.incident_id}` : ''), width: 7 },
     { header: 'Notes', csv: (r) => r.notes, width: 20, lines: 3 },
   ],
-  batches: (db, actor, range) => keyset((after) => downtimeRows(db, actor, range, after), (r) => r.started_at),
+  batches: (db, actor, range) => {
+    const names = new Names(db);
+    return keyset(range, (lower, upper, after) => downtimeRows(db, actor, lower, upper, after, names), (r) => r.started_at);
+  },
   count: async (db, actor, range) =>
-    Number((await downtimeQuery(db, actor, range).select(sql<number>`count(*)`.as('n')).executeTakeFirst())?.n ?? 0),
+    Number((await downtimeQuery(db, actor, range.start, range.end).select(sql<number>`count(*)`.as('n')).executeTakeFirst())?.n ?? 0),
 };
 
 /* ------------------------------------------------------------------ audit */
 
-function auditQuery(db: Db, actor: Actor, range: Range) {
-  return scoped(db.selectFrom('audit_log'), actor, 'audit_log.process_id')
-    .leftJoin('processes', 'processes.id', 'audit_log.process_id')
-    .leftJoin('users', 'users.id', 'audit_log.user_id')
-    .where('audit_log.created_at', '>=', range.start)
-    .where('audit_log.created_at', '<', range.end);
+function auditQuery(db: Db, actor: Actor, lower: Date, upper: Date) {
+  const index = processFilter(actor) === null ? 'ix_audit_log_created_at' : 'ix_audit_log_process_id_created_at';
+  return scoped(db.selectFrom(hinted(db, 'audit_log', index)), actor, 'audit_log.process_id')
+    .where('audit_log.created_at', '>=', lower)
+    .where('audit_log.created_at', '<', upper);
 }
 
-function auditRows(db: Db, actor: Actor, range: Range, after: { at: Date; id: number } | null) {
-  let q = auditQuery(db, actor, range).select([
-    'audit_log.id', 'audit_log.created_at', 'audit_log.action', 'audit_log.entity_type', 'audit_log.entity_id',
+async function auditRows(db: Db, actor: Actor, lower: Date, upper: Date, after: After, names: Names) {
+  let q = auditQuery(db, actor, lower, upper).select([
+    'audit_log.id', 'audit_log.process_id', 'audit_log.created_at', 'audit_log.action', 'audit_log.entity_type', 'audit_log.entity_id',
     'audit_log.user_id', 'audit_log.ip', 'audit_log.user_agent', 'audit_log.changes', 'audit_log.prev_hash', 'audit_log.hash',
-    'processes.name as process_name', 'users.name as user_name', 'users.email as user_email',
   ]);
   if (after) {
-    // The extra lower bound lets both engines seek the index at the cursor instead of scanning from the start.
-    q = q.where('audit_log.created_at', '>=', after.at)
-      .where((eb) => eb.or([eb('audit_log.created_at', '>', after.at), eb('audit_log.id', '>', after.id)]));
+    q = q.where((eb) => eb.or([eb('audit_log.created_at', '>', after.at), eb.and([eb('audit_log.created_at', '=', after.at), eb('audit_log.id', '>', after.id)])]));
   }
-  return q.orderBy('audit_log.created_at').orderBy('audit_log.id').limit(BATCH).execute();
+  const rows = await q.orderBy('audit_log.created_at').orderBy('audit_log.id').limit(BATCH).execute();
+  await names.load(rows.map((r) => r.user_id), rows.map((r) => r.process_id));
+  return rows.map((r) => {
+    const u = names.user(r.user_id);
+    return Object.assign(r, { process_name: names.process(r.process_id), user_name: u?.name ?? null, user_email: u?.email ?? null });
+  });
 }
 
 export type AuditReportRow = Awaited<ReturnType<typeof auditRows>>[number];
@@ -220,9 +281,9 @@ export const auditReport: ReportDef<AuditReportRow> = {
   columns: [
     { header: 'ID', csv: (r) => r.id, width: 6, align: 'right' },
     { header: 'Time', csv: (r) => isoOrNull(r.created_at), pdf: (r, tz) => localStamp(r.created_at, tz), width: 11 },
-    { header: 'Process', csv: (r) => r.process_name ?? null, width: 9, crossOnly: true },
+    { header: 'Process', csv: (r) => r.process_name, width: 9, crossOnly: true },
     { header: 'User', csv: (r) => r.user_name ?? (r.user_id === null ? 'System' : null), width: 13, lines: 2 },
-    { header: 'User Email', csv: (r) => r.user_email ?? null },
+    { header: 'User Email', csv: (r) => r.user_email },
     { header: 'Action', csv: (r) => r.action, width: 14 },
     { header: 'Entity Type', csv: (r) => r.entity_type },
     { header: 'Entity ID', csv: (r) => r.entity_id },
@@ -233,9 +294,12 @@ export const auditReport: ReportDef<AuditReportRow> = {
     { header: 'Previous Hash', csv: (r) => r.prev_hash },
     { header: 'Hash', csv: (r) => r.hash, pdf: (r) => (r.hash ? `${r.hash.slice(0, 12)}…` : ''), width: 11 },
   ],
-  batches: (db, actor, range) => keyset((after) => auditRows(db, actor, range, after), (r) => r.created_at),
+  batches: (db, actor, range) => {
+    const names = new Names(db);
+    return keyset(range, (lower, upper, after) => auditRows(db, actor, lower, upper, after, names), (r) => r.created_at);
+  },
   count: async (db, actor, range) =>
-    Number((await auditQuery(db, actor, range).select(sql<number>`count(*)`.as('n')).executeTakeFirst())?.n ?? 0),
+    Number((await auditQuery(db, actor, range.start, range.end).select(sql<number>`count(*)`.as('n')).executeTakeFirst())?.n ?? 0),
 };
 
 export const REPORTS = { incidents: incidentReport, downtime: downtimeReport, audit: auditReport } as const;
