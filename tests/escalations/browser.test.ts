@@ -77,7 +77,9 @@ describe('escalations and automation in a browser', () => {
     // Cron fields appear only for a scheduled trigger, and the action follows it.
     expect(await ruleDialog.getByLabel('Cron expression').isVisible()).toBe(false);
     await ruleDialog.getByLabel('Trigger', { exact: true }).selectOption('schedule');
-    expect(await ruleDialog.getByLabel('Cron expression').isVisible()).toBe(true);
+    // Alpine shows the field and switches the action on its next tick: wait for it, don't sample.
+    await ruleDialog.getByLabel('Cron expression').waitFor({ state: 'visible' });
+    await page.waitForFunction(() => (document.querySelector('[role="dialog"] select[name="action_type"]') as HTMLSelectElement | null)?.value === 'email_digest');
     expect(await ruleDialog.getByLabel('Action').inputValue()).toBe('email_digest');
     await ruleDialog.getByLabel('Trigger', { exact: true }).selectOption('severity_unresolved');
     await ruleDialog.getByLabel('Action').selectOption('escalate_chain');
