@@ -34,7 +34,6 @@ import { auditLogApi, auditLogPages } from './modules/audit-log/routes.js';
 import { activityApi, activityPages } from './modules/activity/routes.js';
 import { escalationApi, escalationPages } from './modules/escalations/routes.js';
 import { automationApi, automationPages } from './modules/automation/routes.js';
-import { placeholderPages } from './modules/placeholders/routes.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -113,7 +112,6 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   app.route('/', activityPages);
   app.route('/', escalationPages);
   app.route('/', automationPages);
-  app.route('/', placeholderPages);
 
   const api = new Hono<AppEnv>();
   api.route('/', authApi);
