@@ -11,6 +11,7 @@ import { deliverableUrl } from './dispatcher.js';
 import { enqueueWebhooks } from './outbox.js';
 import { testWebhookPayload } from './payload.js';
 import { withWebhookTables } from './schema.js';
+import { olderThan } from '../db/keyset.js';
 
 /**
  * The webhook delivery log (outbox rows of channel "webhook") and the actions on it: send a test
@@ -51,10 +52,7 @@ export async function listDeliveries(db: Db, actor: Actor, f: DeliveryFilters, c
   let q = listBase(db, actor);
   if (f.status) q = q.where('email_outbox.status', '=', f.status);
   if (cursor) {
-    q = q.where((eb) => eb.or([
-      eb('email_outbox.created_at', '<', cursor.at),
-      eb.and([eb('email_outbox.created_at', '=', cursor.at), eb('email_outbox.id', '<', cursor.id)]),
-    ]));
+    q = q.where(olderThan(cursor, 'email_outbox.created_at', 'email_outbox.id'));
   }
   return q.orderBy('email_outbox.created_at', 'desc').orderBy('email_outbox.id', 'desc').limit(limit + 1).execute();
 }

@@ -4,6 +4,7 @@ import type { Database } from '../../db/schema.js';
 import type { Cursor } from '../../pagination.js';
 import { can } from '../../roles.js';
 import { scoped, type Actor } from '../../tenancy.js';
+import { olderThan } from '../../db/keyset.js';
 
 type Executor = Db | Transaction<Database>;
 
@@ -40,11 +41,7 @@ export async function listApprovals(db: Executor, actor: Actor, f: ApprovalFilte
   if (f.status === 'decided') q = q.where('approvals.status', 'in', ['approved', 'rejected']);
   else if (f.status) q = q.where('approvals.status', '=', f.status);
   if (cursor) {
-    // Written out (not a row comparison) so MariaDB uses the index range: see STACK-NOTES.
-    q = q.where((eb) => eb.or([
-      eb('approvals.submitted_at', '<', cursor.at),
-      eb.and([eb('approvals.submitted_at', '=', cursor.at), eb('approvals.id', '<', cursor.id)]),
-    ]));
+    q = q.where(olderThan(cursor, 'approvals.submitted_at', 'approvals.id'));
   }
   return q.orderBy('approvals.submitted_at', 'desc').orderBy('approvals.id', 'desc').limit(limit + 1).execute();
 }

@@ -5,6 +5,7 @@ import { iso } from '../../http/api.js';
 import type { Cursor } from '../../pagination.js';
 import { processFilter, scoped, type Actor } from '../../tenancy.js';
 import { hinted } from '../reporting/hint.js';
+import { olderThan } from '../../db/keyset.js';
 
 type Executor = Db | Transaction<Database>;
 
@@ -56,10 +57,7 @@ export type AuditRow = Awaited<ReturnType<ReturnType<typeof withColumns>['execut
 export async function listAudit(db: Executor, actor: Actor, f: AuditFilters, cursor: Cursor | null, limit: number): Promise<AuditRow[]> {
   let q = withColumns(filtered(base(db, actor, f), f));
   if (cursor) {
-    q = q.where((eb) => eb.or([
-      eb('audit_log.created_at', '<', cursor.at),
-      eb.and([eb('audit_log.created_at', '=', cursor.at), eb('audit_log.id', '<', cursor.id)]),
-    ]));
+    q = q.where(olderThan(cursor, 'audit_log.created_at', 'audit_log.id'));
   }
   return q.orderBy('audit_log.created_at', 'desc').orderBy('audit_log.id', 'desc').limit(limit + 1).execute();
 }

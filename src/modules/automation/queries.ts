@@ -3,6 +3,7 @@ import type { Db } from '../../db/index.js';
 import type { Database } from '../../db/schema.js';
 import type { Cursor } from '../../pagination.js';
 import { scoped, type Actor } from '../../tenancy.js';
+import { olderThan } from '../../db/keyset.js';
 
 type Executor = Db | Transaction<Database>;
 
@@ -19,10 +20,7 @@ export type RuleRow = Awaited<ReturnType<ReturnType<typeof ruleBase>['executeTak
 export async function listRules(db: Executor, actor: Actor, cursor: Cursor | null, limit: number): Promise<RuleRow[]> {
   let q = ruleBase(db, actor);
   if (cursor) {
-    q = q.where((eb) => eb.or([
-      eb('automation_rules.created_at', '<', cursor.at),
-      eb.and([eb('automation_rules.created_at', '=', cursor.at), eb('automation_rules.id', '<', cursor.id)]),
-    ]));
+    q = q.where(olderThan(cursor, 'automation_rules.created_at', 'automation_rules.id'));
   }
   return q.orderBy('automation_rules.created_at', 'desc').orderBy('automation_rules.id', 'desc').limit(limit + 1).execute();
 }
@@ -56,10 +54,7 @@ export async function ruleExecutions(db: Executor, ruleId: number, cursor: Curso
       'incidents.severity as incident_severity', 'incidents.status as incident_status'])
     .where('automation_executions.rule_id', '=', ruleId);
   if (cursor) {
-    q = q.where((eb) => eb.or([
-      eb('automation_executions.executed_at', '<', cursor.at),
-      eb.and([eb('automation_executions.executed_at', '=', cursor.at), eb('automation_executions.id', '<', cursor.id)]),
-    ]));
+    q = q.where(olderThan(cursor, 'automation_executions.executed_at', 'automation_executions.id'));
   }
   return q.orderBy('automation_executions.executed_at', 'desc').orderBy('automation_executions.id', 'desc').limit(limit + 1).execute();
 }

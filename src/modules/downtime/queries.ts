@@ -3,6 +3,7 @@ import type { Db } from '../../db/index.js';
 import type { Database } from '../../db/schema.js';
 import type { Cursor } from '../../pagination.js';
 import { scoped, type Actor } from '../../tenancy.js';
+import { olderThan } from '../../db/keyset.js';
 
 type Executor = Db | Transaction<Database>;
 
@@ -31,11 +32,7 @@ export async function listDowntime(db: Executor, actor: Actor, f: DowntimeFilter
   if (f.status === 'ongoing') q = q.where('downtime_events.ended_at', 'is', null);
   else if (f.status === 'ended') q = q.where('downtime_events.ended_at', 'is not', null);
   if (cursor) {
-    // Written out (not a row comparison) so MariaDB uses the index range: see STACK-NOTES.
-    q = q.where((eb) => eb.or([
-      eb('downtime_events.started_at', '<', cursor.at),
-      eb.and([eb('downtime_events.started_at', '=', cursor.at), eb('downtime_events.id', '<', cursor.id)]),
-    ]));
+    q = q.where(olderThan(cursor, 'downtime_events.started_at', 'downtime_events.id'));
   }
   return q.orderBy('downtime_events.started_at', 'desc').orderBy('downtime_events.id', 'desc').limit(limit + 1).execute();
 }

@@ -2,6 +2,7 @@ import type { Db } from '../../db/index.js';
 import { OUTBOX_STATUSES, searchExpression, type OutboxStatus } from '../../mail/dispatcher.js';
 import type { Cursor } from '../../pagination.js';
 import { scoped, type Actor } from '../../tenancy.js';
+import { olderThan } from '../../db/keyset.js';
 
 export interface EmailLogFilters {
   status?: OutboxStatus;
@@ -38,11 +39,7 @@ export async function listEmails(db: Db, actor: Actor, f: EmailLogFilters, curso
   if (f.status) q = q.where('email_outbox.status', '=', f.status);
   if (f.q) q = q.where(searchExpression(f.q));
   if (cursor) {
-    // Written out (not a row comparison) so MariaDB uses the index range: see STACK-NOTES.
-    q = q.where((eb) => eb.or([
-      eb('email_outbox.created_at', '<', cursor.at),
-      eb.and([eb('email_outbox.created_at', '=', cursor.at), eb('email_outbox.id', '<', cursor.id)]),
-    ]));
+    q = q.where(olderThan(cursor, 'email_outbox.created_at', 'email_outbox.id'));
   }
   return q.orderBy('email_outbox.created_at', 'desc').orderBy('email_outbox.id', 'desc').limit(limit + 1).execute();
 }

@@ -5,6 +5,7 @@ import type { Cursor } from '../../pagination.js';
 import { scoped, type Actor } from '../../tenancy.js';
 import { parseChannels } from './engine.js';
 import { chunks } from './store.js';
+import { olderThan } from '../../db/keyset.js';
 
 type Executor = Db | Transaction<Database>;
 
@@ -43,10 +44,7 @@ export interface ChainView extends ChainRow {
 export async function listChains(db: Executor, actor: Actor, cursor: Cursor | null, limit: number): Promise<ChainRow[]> {
   let q = chainBase(db, actor);
   if (cursor) {
-    q = q.where((eb) => eb.or([
-      eb('escalation_chains.created_at', '<', cursor.at),
-      eb.and([eb('escalation_chains.created_at', '=', cursor.at), eb('escalation_chains.id', '<', cursor.id)]),
-    ]));
+    q = q.where(olderThan(cursor, 'escalation_chains.created_at', 'escalation_chains.id'));
   }
   return q.orderBy('escalation_chains.created_at', 'desc').orderBy('escalation_chains.id', 'desc').limit(limit + 1).execute();
 }
@@ -116,10 +114,7 @@ export async function chainExecutions(db: Executor, chainId: number, cursor: Cur
       'escalation_tiers.position as tier_position'])
     .where('escalation_executions.chain_id', '=', chainId);
   if (cursor) {
-    q = q.where((eb) => eb.or([
-      eb('escalation_executions.fired_at', '<', cursor.at),
-      eb.and([eb('escalation_executions.fired_at', '=', cursor.at), eb('escalation_executions.id', '<', cursor.id)]),
-    ]));
+    q = q.where(olderThan(cursor, 'escalation_executions.fired_at', 'escalation_executions.id'));
   }
   return q.orderBy('escalation_executions.fired_at', 'desc').orderBy('escalation_executions.id', 'desc').limit(limit + 1).execute();
 }

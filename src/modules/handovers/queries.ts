@@ -3,6 +3,7 @@ import type { Db } from '../../db/index.js';
 import type { Database } from '../../db/schema.js';
 import type { Cursor } from '../../pagination.js';
 import { scoped, type Actor } from '../../tenancy.js';
+import { olderThan } from '../../db/keyset.js';
 
 type Executor = Db | Transaction<Database>;
 
@@ -31,11 +32,7 @@ export async function listHandovers(db: Executor, actor: Actor, f: HandoverFilte
   if (f.status === 'pending') q = q.where('handovers.acknowledged_at', 'is', null);
   else if (f.status === 'acknowledged') q = q.where('handovers.acknowledged_at', 'is not', null);
   if (cursor) {
-    // Written out (not a row comparison) so MariaDB uses the index range: see STACK-NOTES.
-    q = q.where((eb) => eb.or([
-      eb('handovers.handover_time', '<', cursor.at),
-      eb.and([eb('handovers.handover_time', '=', cursor.at), eb('handovers.id', '<', cursor.id)]),
-    ]));
+    q = q.where(olderThan(cursor, 'handovers.handover_time', 'handovers.id'));
   }
   return q.orderBy('handovers.handover_time', 'desc').orderBy('handovers.id', 'desc').limit(limit + 1).execute();
 }

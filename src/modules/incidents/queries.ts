@@ -4,6 +4,7 @@ import type { Db } from '../../db/index.js';
 import type { Database, IncidentStatus } from '../../db/schema.js';
 import type { Cursor } from '../../pagination.js';
 import { scoped, type Actor } from '../../tenancy.js';
+import { olderThan } from '../../db/keyset.js';
 
 type Executor = Db | Transaction<Database>;
 
@@ -38,12 +39,7 @@ export async function listIncidents(db: Executor, actor: Actor, f: IncidentFilte
     q = q.where(containsText('incidents.title', f.q));
   }
   if (cursor) {
-    // Written out (not a row comparison) so MariaDB uses the index range (see STACK-NOTES); the
-    // redundant upper bound gives SQLite a range to seek to instead of walking every newer row.
-    q = q.where('incidents.opened_at', '<=', cursor.at).where((eb) => eb.or([
-      eb('incidents.opened_at', '<', cursor.at),
-      eb.and([eb('incidents.opened_at', '=', cursor.at), eb('incidents.id', '<', cursor.id)]),
-    ]));
+    q = q.where(olderThan(cursor, 'incidents.opened_at', 'incidents.id'));
   }
   return q.orderBy('incidents.opened_at', 'desc').orderBy('incidents.id', 'desc').limit(limit + 1).execute();
 }

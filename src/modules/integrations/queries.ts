@@ -2,6 +2,7 @@ import type { Db } from '../../db/index.js';
 import type { Cursor } from '../../pagination.js';
 import { scoped, type Actor } from '../../tenancy.js';
 import { withWebhookTables } from '../../webhooks/schema.js';
+import { olderThan } from '../../db/keyset.js';
 
 export const INTEGRATION_KINDS = ['alertmanager', 'grafana', 'generic'] as const;
 export type IntegrationKind = (typeof INTEGRATION_KINDS)[number];
@@ -35,10 +36,7 @@ export type IntegrationRow = Awaited<ReturnType<ReturnType<typeof listBase>['exe
 export async function listIntegrations(db: Db, actor: Actor, cursor: Cursor | null, limit: number): Promise<IntegrationRow[]> {
   let q = listBase(db, actor);
   if (cursor) {
-    q = q.where((eb) => eb.or([
-      eb('integrations.created_at', '<', cursor.at),
-      eb.and([eb('integrations.created_at', '=', cursor.at), eb('integrations.id', '<', cursor.id)]),
-    ]));
+    q = q.where(olderThan(cursor, 'integrations.created_at', 'integrations.id'));
   }
   return q.orderBy('integrations.created_at', 'desc').orderBy('integrations.id', 'desc').limit(limit + 1).execute();
 }

@@ -3,6 +3,7 @@ import type { Db } from '../../db/index.js';
 import type { Database } from '../../db/schema.js';
 import type { Cursor } from '../../pagination.js';
 import { scoped, type Actor } from '../../tenancy.js';
+import { olderThan } from '../../db/keyset.js';
 
 type Executor = Db | Transaction<Database>;
 
@@ -38,10 +39,7 @@ export async function listNotifications(db: Executor, actor: Actor, f: Notificat
   let q = listBase(db, actor);
   if (f.direction) q = q.where('notifications.direction', '=', f.direction);
   if (cursor) {
-    q = q.where((eb) => eb.or([
-      eb('notifications.sent_at', '<', cursor.at),
-      eb.and([eb('notifications.sent_at', '=', cursor.at), eb('notifications.id', '<', cursor.id)]),
-    ]));
+    q = q.where(olderThan(cursor, 'notifications.sent_at', 'notifications.id'));
   }
   return q.orderBy('notifications.sent_at', 'desc').orderBy('notifications.id', 'desc').limit(limit + 1).execute();
 }

@@ -3,6 +3,7 @@ import type { Db } from '../../db/index.js';
 import { TICKET_STATUSES, TICKET_TYPES, type Database } from '../../db/schema.js';
 import type { Cursor } from '../../pagination.js';
 import { scoped, type Actor } from '../../tenancy.js';
+import { olderThan } from '../../db/keyset.js';
 
 type Executor = Db | Transaction<Database>;
 
@@ -34,11 +35,7 @@ export async function listTickets(db: Executor, actor: Actor, f: TicketFilters, 
   if (f.status) q = q.where('tickets.status', '=', f.status);
   if (f.type) q = q.where('tickets.type', '=', f.type);
   if (cursor) {
-    // Written out (not a row comparison) so MariaDB uses the index range: see STACK-NOTES.
-    q = q.where((eb) => eb.or([
-      eb('tickets.created_at', '<', cursor.at),
-      eb.and([eb('tickets.created_at', '=', cursor.at), eb('tickets.id', '<', cursor.id)]),
-    ]));
+    q = q.where(olderThan(cursor, 'tickets.created_at', 'tickets.id'));
   }
   return q.orderBy('tickets.created_at', 'desc').orderBy('tickets.id', 'desc').limit(limit + 1).execute();
 }

@@ -4,6 +4,7 @@ import { containsText } from '../../db/text.js';
 import { ROLES, type Database, type Role } from '../../db/schema.js';
 import type { Cursor } from '../../pagination.js';
 import { scoped, type Actor } from '../../tenancy.js';
+import { olderThan } from '../../db/keyset.js';
 
 type Executor = Db | Transaction<Database>;
 
@@ -36,11 +37,7 @@ export async function listUsers(db: Executor, actor: Actor, f: UserFilters, curs
     q = q.where((eb) => eb.or([containsText('users.name', text), containsText('users.email', text)]));
   }
   if (cursor) {
-    // Written out (not a row comparison) so MariaDB uses an index range: see STACK-NOTES.
-    q = q.where((eb) => eb.or([
-      eb('users.created_at', '<', cursor.at),
-      eb.and([eb('users.created_at', '=', cursor.at), eb('users.id', '<', cursor.id)]),
-    ]));
+    q = q.where(olderThan(cursor, 'users.created_at', 'users.id'));
   }
   return q.orderBy('users.created_at', 'desc').orderBy('users.id', 'desc').limit(limit + 1).execute();
 }
