@@ -29,7 +29,8 @@ describe('escalations and automation in a browser', () => {
     await page.getByTestId('new-chain').click();
     const dialog = page.getByRole('dialog');
     await dialog.waitFor();
-    // The name field has the focus: type, then fill the first tier from the keyboard.
+    // The name field gets the focus once the dialog settles: wait for it, type, then fill the first tier.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('name');
     await page.keyboard.type('Checkout escalation');
     await dialog.getByLabel('Trigger severity').selectOption('2');
     await dialog.locator('#tier_delay_minutes_0').fill('0');
@@ -38,7 +39,8 @@ describe('escalations and automation in a browser', () => {
     // The new tier comes with the next delay filled in and the focus on it.
     await dialog.locator('#tier_delay_minutes_1').waitFor();
     expect(await dialog.locator('#tier_delay_minutes_1').inputValue()).toBe('15');
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('tier_delay_minutes_1');
+    // Focus moves after the swap settles: poll for it rather than sample it (typing must land there).
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('tier_delay_minutes_1');
     await page.keyboard.press('Control+A');
     await page.keyboard.type('20');
     await dialog.locator('#tier_webhook_1').check();

@@ -27,7 +27,7 @@ describe('integrations page in a browser', () => {
     // Create through the modal: keyboard-friendly, focus starts in the name field.
     await page.click('[data-testid="new-integration"]');
     await page.getByRole('dialog').waitFor();
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('name');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('name');
     await page.getByRole('button', { name: 'Create integration' }).click();
     await page.locator('[data-field-error="name"]').waitFor();
     await page.fill('#name', 'Browser Alertmanager');

@@ -42,7 +42,7 @@ describe('on-call scheduling in a browser', () => {
     let dialog = page.getByRole('dialog');
     await dialog.waitFor();
     // Keyboard-friendly: the first field has the focus.
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('user_id');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('user_id');
     await dialog.getByLabel('Person').selectOption({ label: 'Momo Operator (Operator)' });
     expect(await dialog.getByLabel('Role').inputValue()).toBe('primary');
     await dialog.getByLabel('Date').fill(date);
