@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# D2C OPs: multi-stage build on Node 22 LTS (slim), running as a non-root user.
+# D2C OPs: multi-stage build on Node 22 LTS (slim): TypeScript compiled to dist/, run by plain node as a non-root user.
 
 FROM node:22-slim AS deps
 WORKDIR /app
@@ -9,7 +9,7 @@ RUN npm ci --no-audit --no-fund
 
 FROM deps AS build
 COPY . .
-RUN npm run build:css && npm prune --omit=dev
+RUN npm run build && npm prune --omit=dev
 
 FROM node:22-slim AS runtime
 ENV NODE_ENV=production \
@@ -20,10 +20,7 @@ RUN groupadd --system d2c && useradd --system --gid d2c --home /app d2c \
     && mkdir -p /data && chown d2c:d2c /data
 COPY --from=build --chown=d2c:d2c /app/node_modules ./node_modules
 COPY --from=build --chown=d2c:d2c /app/package.json ./package.json
-COPY --from=build --chown=d2c:d2c /app/src ./src
-COPY --from=build --chown=d2c:d2c /app/views ./views
-COPY --from=build --chown=d2c:d2c /app/migrations ./migrations
-COPY --from=build --chown=d2c:d2c /app/seeds ./seeds
+COPY --from=build --chown=d2c:d2c /app/dist ./dist
 COPY --from=build --chown=d2c:d2c /app/public ./public
 USER d2c
 VOLUME ["/data"]
@@ -31,4 +28,4 @@ EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
 STOPSIGNAL SIGTERM
-CMD ["node", "--import", "tsx", "src/main.ts"]
+CMD ["node", "--enable-source-maps", "dist/src/main.js"]

@@ -81,14 +81,17 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   });
   app.get('/metrics', (c) => c.text(metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4' }));
 
-  app.use('*', bodyLimit({
+  const limitBody = bodyLimit({
     maxSize: MAX_BODY_BYTES,
     onError: (c) => {
       // The rest of the body is not read: the connection cannot carry another request.
       c.header('Connection', 'close');
       return apiError(c as Ctx, new DomainError(413, 'payload_too_large', 'The request body is larger than 1 MB.'));
     },
-  }));
+  });
+  // A GET or HEAD has no body to limit, and looking for one makes the Node adapter build a whole web
+  // Request: skip them.
+  app.use('*', (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)));
   app.use('*', session);
   app.use('*', crossOriginProtection(deps.config.appUrl));
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
 export interface SmtpConfig {
@@ -21,6 +22,10 @@ export interface OpenAiConfig {
 
 export interface Config {
   env: 'development' | 'production' | 'test';
+  /** The address to listen on: 0.0.0.0 (every interface) unless HOST says otherwise. */
+  host: string;
+  /** HTTP processes (WEB_CONCURRENCY): 1 serves from the main process; more fork a cluster. */
+  webConcurrency: number;
   port: number;
   databaseUrl: string;
   dataDir: string;
@@ -135,12 +140,27 @@ function parseLogLevel(env: Env, envName: Config['env']): Config['logLevel'] {
   fail('LOG_LEVEL', `must be debug, info, warn, error or silent, got "${raw}"`);
 }
 
+function parseHost(env: Env): string {
+  const host = (env.HOST ?? '').trim();
+  if (!host) return '0.0.0.0';
+  if (host.length > 255 || !/^[A-Za-z0-9.:[\]-]+$/.test(host)) fail('HOST', `must be an address or host name to listen on, got "${host.slice(0, 40)}"`);
+  return host.replace(/^\[(.*)\]$/, '$1');
+}
+
+function parseWebConcurrency(env: Env): number {
+  const raw = (env.WEB_CONCURRENCY ?? '').trim().toLowerCase();
+  if (raw === 'auto') return Math.max(1, availableParallelism());
+  return int(env, 'WEB_CONCURRENCY', 1, 1, 64);
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const envName = parseEnvName(env);
   const dataDir = resolve(env.DATA_DIR || './data');
   const port = int(env, 'PORT', 3000, 0, 65535);
   return {
     env: envName,
+    host: parseHost(env),
+    webConcurrency: parseWebConcurrency(env),
     port,
     databaseUrl: parseDatabaseUrl(env, dataDir),
     dataDir,

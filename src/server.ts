@@ -16,37 +16,85 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-/** Opens the database, migrates, seeds the demo on first start, serves HTTP; stop() drains and closes. */
-export async function startServer(config: Config, opts: { log?: Logger; clock?: () => Date } = {}): Promise<Running> {
-  const log = opts.log ?? createLogger(config.logLevel);
-  const handle: DbHandle = openDatabase(config.databaseUrl);
+export interface StartOptions {
+  log?: Logger;
+  clock?: () => Date;
+}
+
+/** Opens the database, migrates it and seeds the demo on first start. */
+export async function openPreparedDatabase(config: Config, log: Logger, clock: () => Date): Promise<DbHandle> {
+  const handle = openDatabase(config.databaseUrl);
   const applied = await migrateToLatest(handle.db);
   if (applied.length) log.info('migrations applied', { migrations: applied });
-  const clock = opts.clock ?? (() => new Date());
   if (config.seedDemo) {
     const seeded = await seedDemo(handle.db, clock(), { mustChangePassword: config.env === 'production' });
     if (seeded) log.info('demo data seeded');
   }
-  const deps: Deps = { config, db: handle.db, dialect: handle.dialect, clock, log };
-  const app = createApp(deps);
+  return handle;
+}
+
+/** The background jobs (unattended reminder, escalations, automation, email and webhook outboxes). */
+export function startBackgroundJobs(deps: Deps): { stop(): Promise<void> } {
+  const { config, log } = deps;
   const mailer = config.smtp ? getMailer(config.smtp) : null;
   const jobs: RunningJobs | null = config.jobs ? startJobs(deps, [workerJob(deps), outboxJob(deps, mailer ?? undefined), webhookJob(deps)]) : null;
   if (config.jobs && !config.smtp) log.info('SMTP is not configured: emails stay in the outbox (see the Email Log page)');
+  return {
+    async stop() {
+      await jobs?.stop();
+      mailer?.close();
+    },
+  };
+}
+
+/** Serves the app over HTTP on HOST:PORT; resolves once listening. */
+export async function listen(deps: Deps): Promise<{ server: ServerType; port: number; close(): Promise<void> }> {
+  const app = createApp(deps);
   const server: ServerType = await new Promise((resolve) => {
-    const s = serve({ fetch: app.fetch, port: config.port, hostname: '0.0.0.0' }, () => resolve(s));
+    const s = serve({ fetch: app.fetch, port: deps.config.port, hostname: deps.config.host }, () => resolve(s));
   });
   const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  const url = `http://localhost:${port}`;
+  const port = typeof address === 'object' && address ? address.port : deps.config.port;
+  return { server, port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+/** One process: database, background jobs and HTTP; stop() drains requests, then jobs, then closes. */
+export async function startServer(config: Config, opts: StartOptions = {}): Promise<Running> {
+  const log = opts.log ?? createLogger(config.logLevel);
+  const clock = opts.clock ?? (() => new Date());
+  const handle = await openPreparedDatabase(config, log, clock);
+  const deps: Deps = { config, db: handle.db, dialect: handle.dialect, clock, log };
+  const jobs = startBackgroundJobs(deps);
+  const http = await listen(deps);
   let stopping: Promise<void> | null = null;
   const stop = () => {
     stopping ??= (async () => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await jobs?.stop();
-      mailer?.close();
+      await http.close();
+      await jobs.stop();
       await handle.close();
     })();
     return stopping;
   };
-  return { url, deps, stop };
+  return { url: `http://localhost:${http.port}`, deps, stop };
+}
+
+/**
+ * An HTTP worker of a cluster (WEB_CONCURRENCY > 1): serves requests only. The primary has migrated
+ * and seeded the database and runs the background jobs.
+ */
+export async function startHttpWorker(config: Config, opts: StartOptions = {}): Promise<Running> {
+  const log = opts.log ?? createLogger(config.logLevel);
+  const clock = opts.clock ?? (() => new Date());
+  const handle = openDatabase(config.databaseUrl);
+  const deps: Deps = { config, db: handle.db, dialect: handle.dialect, clock, log };
+  const http = await listen(deps);
+  let stopping: Promise<void> | null = null;
+  const stop = () => {
+    stopping ??= (async () => {
+      await http.close();
+      await handle.close();
+    })();
+    return stopping;
+  };
+  return { url: `http://localhost:${http.port}`, deps, stop };
 }

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { CompiledQuery, Kysely, MysqlDialect, SqliteDialect } from 'kysely';
+import { CompiledQuery, Kysely, MysqlDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type SqliteDialectConfig } from 'kysely';
 import { createPool } from 'mysql2';
 import type { Database } from './schema.js';
 import { ValuesPlugin, withSqliteBindings } from './values.js';
@@ -15,6 +15,28 @@ export interface DbHandle {
   close(): Promise<void>;
 }
 
+/**
+ * Transactions take the write lock when they begin (BEGIN IMMEDIATE). With a deferred BEGIN, a
+ * transaction that read first and writes second fails at once with SQLITE_BUSY when another
+ * process (an HTTP worker of a cluster, a second instance) wrote in between; an immediate one waits
+ * its turn under busy_timeout instead.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(private readonly settings: SqliteDialectConfig) {
+    super(settings);
+  }
+
+  override createDriver() {
+    return new ImmediateSqliteDriver(this.settings);
+  }
+}
+
 function openSqlite(path: string): DbHandle {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const raw = new SqliteDatabase(path);
@@ -23,7 +45,7 @@ function openSqlite(path: string): DbHandle {
   raw.pragma('busy_timeout = 5000');
   raw.pragma('synchronous = NORMAL');
   const db = new Kysely<Database>({
-    dialect: new SqliteDialect({ database: withSqliteBindings(raw) }),
+    dialect: new ImmediateSqliteDialect({ database: withSqliteBindings(raw) }),
     plugins: [new ValuesPlugin()],
   });
   return { db, dialect: 'sqlite', close: () => db.destroy() };

@@ -17,11 +17,27 @@ const INSTANT_KEY = /(_at|_until|_after|^handover_time|^window_start)$/;
 const FLAG_KEY = /^(is_|must_)/;
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
+type Kind = 'instant' | 'flag' | 'other';
+/** Column name -> kind: the names are few and fixed, the rows many. */
+const kinds = new Map<string, Kind>();
+
+function kindOf(key: string): Kind {
+  let kind = kinds.get(key);
+  if (kind === undefined) {
+    kind = INSTANT_KEY.test(key) ? 'instant' : FLAG_KEY.test(key) ? 'flag' : 'other';
+    if (kinds.size < 10_000) kinds.set(key, kind);
+  }
+  return kind;
+}
+
 function normaliseRow(row: UnknownRow): UnknownRow {
-  for (const key of Object.keys(row)) {
+  for (const key in row) {
     const v = row[key];
-    if (typeof v === 'string' && INSTANT_KEY.test(key) && ISO_INSTANT.test(v)) row[key] = new Date(v);
-    else if (typeof v === 'number' && FLAG_KEY.test(key)) row[key] = v !== 0;
+    if (typeof v === 'string') {
+      if (kindOf(key) === 'instant' && ISO_INSTANT.test(v)) row[key] = new Date(v);
+    } else if (typeof v === 'number') {
+      if (kindOf(key) === 'flag') row[key] = v !== 0;
+    }
   }
   return row;
 }

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
+import { projectPath } from '../paths.js';
 import type { AppEnv } from './env.js';
 
-const modules = (rel: string) => fileURLToPath(new URL(`../../node_modules/${rel}`, import.meta.url));
+const modules = (rel: string) => projectPath('node_modules', rel);
 
 /** htmx and Alpine from node_modules, served from our own origin (the platform runs offline). */
 const VENDOR: Record<string, string> = {

@@ -17,7 +17,10 @@ export class Metrics {
     lines.push('# HELP d2c_http_request_duration_seconds Time spent serving requests.', '# TYPE d2c_http_request_duration_seconds summary');
     lines.push(`d2c_http_request_duration_seconds_sum ${this.durationSum}`, `d2c_http_request_duration_seconds_count ${this.durationCount}`);
     lines.push('# HELP process_resident_memory_bytes Resident memory.', '# TYPE process_resident_memory_bytes gauge');
-    lines.push(`process_resident_memory_bytes ${process.memoryUsage().rss}`);
+    const mem = process.memoryUsage();
+    lines.push(`process_resident_memory_bytes ${mem.rss}`);
+    lines.push('# HELP nodejs_heap_used_bytes JavaScript heap in use.', '# TYPE nodejs_heap_used_bytes gauge');
+    lines.push(`nodejs_heap_used_bytes ${mem.heapUsed}`);
     for (const [k, v] of Object.entries(extra)) lines.push(`# TYPE ${k} gauge`, `${k} ${v}`);
     return lines.join('\n') + '\n';
   }

@@ -1,12 +1,19 @@
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { html } from 'hono/html';
 import type { Child } from 'hono/jsx';
+import { HtmlEscapedCallbackPhase, resolveCallback } from 'hono/utils/html';
 import type { ShellProps } from '../../views/layout/AppShell.js';
 import { actorOf, type Ctx } from './env.js';
 
-/** Renders a full page with a doctype (hono/jsx writes none, which would mean quirks mode). */
-export function renderPage(c: Ctx, node: Child, status: 200 | 401 | 403 | 404 | 409 | 422 | 429 = 200) {
-  return c.html(html`<!DOCTYPE html>${node}`, status);
+/**
+ * Renders a full page with a doctype (hono/jsx writes none, which would mean quirks mode). The body
+ * is handed on as a primitive string: the Node adapter writes those straight to the socket, while a
+ * String object (what `html` returns) makes it build a web Response and stream it, a third of the
+ * cost of a list page.
+ */
+export async function renderPage(c: Ctx, node: Child, status: 200 | 401 | 403 | 404 | 409 | 422 | 429 = 200) {
+  const page = await resolveCallback(html`<!DOCTYPE html>${node}`, HtmlEscapedCallbackPhase.Stringify, false, {});
+  return c.html(String(page), status);
 }
 
 /** The props every signed-in page's shell needs: the super_admin's switcher list among them. */

@@ -1,5 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -12,6 +11,7 @@ import { appendAuditRows, type AuditContent } from '../../src/audit.js';
 import { openDatabase, type Db, type Dialect } from '../../src/db/index.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { seedDemo } from '../../seeds/demo.js';
+import { metric, startAppServer } from '../helpers/app-server.js';
 import { seedIncidents } from './lib/seed.js';
 
 /**
@@ -21,7 +21,7 @@ import { seedIncidents } from './lib/seed.js';
  *
  * For each database (MariaDB at 127.0.0.1 and SQLite): seeds the demo, BENCH_PDF_INCIDENTS incidents
  * (10,000) over two years and BENCH_AUDIT_ROWS hash-chained audit entries (1,000,000) in the Momo
- * process over a year; then starts the application server (tests/bench/server.ts, production
+ * process over a year; then starts the application server (the compiled build, dist/src/main.js, production
  * settings) once per scenario and measures, over HTTP on 127.0.0.1:
  *   - the incident report PDF of every incident (super admin, all processes): time, size, pages;
  *   - the audit log CSV of all entries (Momo's admin): time to first byte, time, size, rows;
@@ -159,36 +159,11 @@ interface Server {
 }
 
 async function startServer(url: string, dataDir: string): Promise<Server> {
-  const proc = spawn(process.execPath, [...SERVER_NODE_ARGS, '--import', 'tsx', join(HERE, 'server.ts')], {
-    cwd: ROOT,
-    env: { ...process.env, BENCH_DATABASE_URL: url, BENCH_DATA_DIR: dataDir, BENCH_JWT_SECRET: randomBytes(32).toString('hex'), BENCH_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  const server = await startAppServer({
+    root: ROOT, databaseUrl: url, dataDir, jwtSecret: randomBytes(32).toString('hex'), logLevel: 'warn', nodeArgs: SERVER_NODE_ARGS,
   });
-  let err = '';
-  proc.stderr!.on('data', (c: Buffer) => { err = (err + c.toString('utf8')).slice(-4000); });
-  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
-  const stop = async () => {
-    if (proc.exitCode !== null || proc.signalCode !== null) return;
-    if (proc.connected) proc.send({ type: 'stop' });
-    const killer = setTimeout(() => proc.kill('SIGKILL'), 8_000);
-    await exited;
-    clearTimeout(killer);
-  };
-  const release = onCleanup(`server ${proc.pid}`, stop);
-  const port = await new Promise<number>((resolvePort, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start within 60 s\n${err}`)), 60_000);
-    proc.on('message', (m: { type?: string; port?: number }) => {
-      if (m?.type === 'ready') {
-        clearTimeout(timer);
-        resolvePort(m.port!);
-      }
-    });
-    proc.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited (${code}) before it was ready\n${err}`));
-    });
-  });
-  return { proc, port, stop: release };
+  const release = onCleanup(`server ${server.pid}`, () => server.stop());
+  return { proc: server.proc, port: server.port, stop: release };
 }
 
 function memory(pid: number): { rss: number; hwm: number } | null {
@@ -272,16 +247,7 @@ async function measure(url: string, dataDir: string, who: { email: string; passw
     // Warm-up: the same code paths on a tiny range (fonts loaded, queries prepared).
     await get(server.port, path.replace(/from=[^&]+/, 'from=2000-01-01').replace(/to=[^&]+/, 'to=2000-01-02'), auth, false);
     const pid = server.proc.pid!;
-    const heap = await new Promise<number>((resolveHeap) => {
-      const onMessage = (m: { type?: string; heapUsed?: number }) => {
-        if (m?.type !== 'mem') return;
-        server.proc.off('message', onMessage);
-        resolveHeap((m.heapUsed ?? NaN) / 1048576);
-      };
-      server.proc.on('message', onMessage);
-      server.proc.send({ type: 'mem' });
-      setTimeout(() => resolveHeap(NaN), 2000).unref();
-    });
+    const heap = (await metric(server.port, 'nodejs_heap_used_bytes')) / 1048576;
     const base = memory(pid);
     let peak = base?.rss ?? 0;
     const progress = { lines: 0 };
@@ -404,7 +370,7 @@ function render(rows: Row[], seeds: string[]): string {
     '',
     ...seeds.map((s) => `- ${s}`),
     '',
-    'Each scenario runs on a fresh server process (production settings, tests/bench/server.ts) after one small',
+    'Each scenario runs on a fresh server process (the compiled build with production settings) after one small',
     'warm-up export; memory is that process\'s resident set, sampled every 50 ms, before → peak. Requests go',
     `over HTTP on 127.0.0.1 and are read as fast as they arrive. Target for the CSV: flat memory, under ${TARGET_MB} MB.`,
     `Server node flags: ${SERVER_NODE_ARGS.length ? SERVER_NODE_ARGS.join(' ') : 'none (Node defaults)'}.`,

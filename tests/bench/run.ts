@@ -14,6 +14,7 @@ import { encodeCursor, type Cursor } from '../../src/pagination.js';
 import type { Actor } from '../../src/tenancy.js';
 import { seedDemo } from '../../seeds/demo.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp.js';
+import { metric, startAppServer } from '../helpers/app-server.js';
 import { httpLoad, request, type LoopResult } from './lib/load.js';
 import { renderReport, type FanoutResult, type Machine, type ScenarioResult, type SeedInfo } from './lib/report.js';
 import { seedIncidents } from './lib/seed.js';
@@ -52,6 +53,8 @@ const MYSQL_ROOT = (process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306')
 const MYSQL_DB = 'd2c_bench';
 /** Extra node flags for the server process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" (diagnostics). */
 const SERVER_NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+/** HTTP processes of the server under test (its WEB_CONCURRENCY); 1 = the main process serves. */
+const WEB_CONCURRENCY = Math.round(envNumber('BENCH_WEB_CONCURRENCY', 1, 1, 16));
 const OUT_FILE = join(HERE, 'results', 'latest.md');
 const DEMO_USER = { email: 'ops.momo@d2ctelcare.com', password: 'Operator@123' };
 /** Where the deep page starts: this far down the Momo process's list. */
@@ -165,14 +168,33 @@ function startChild(file: string, env: Record<string, string>, nodeArgs: string[
   return child;
 }
 
-/** Resident memory (MB) of a process, from /proc; null where there is no /proc. */
-function rssMb(pid: number): number | null {
+/** A process and its descendants (a server with WEB_CONCURRENCY > 1 is a primary and its workers). */
+function processTree(pid: number): number[] {
+  let children: number[] = [];
   try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : null;
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
   } catch {
-    return null;
+    // No /proc, or the process is gone.
   }
+  return [pid, ...children.flatMap(processTree)];
+}
+
+/** Sums a per-process /proc figure over the process tree; null where there is no /proc. */
+function overTree(pid: number, one: (pid: number) => number | null): number | null {
+  const values = processTree(pid).map(one);
+  return values[0] === null ? null : values.reduce<number>((sum, v) => sum + (v ?? 0), 0);
+}
+
+/** Resident memory (MB) of a process (with its workers), from /proc; null where there is no /proc. */
+function rssMb(pid: number): number | null {
+  return overTree(pid, (p) => {
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
+      return m ? Number(m[1]) / 1024 : null;
+    } catch {
+      return null;
+    }
+  });
 }
 
 /** The largest resident mappings of a process (BENCH_DEBUG diagnostics). */
@@ -206,27 +228,24 @@ function topMappings(pid: number): string {
   }
 }
 
-/** CPU seconds (user + system) a process has used, from /proc; null where there is no /proc. */
+/** CPU seconds (user + system) a process (with its workers) has used, from /proc; null where there is no /proc. */
 function cpuSeconds(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-  } catch {
-    return null;
-  }
+  return overTree(pid, (p) => {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+    } catch {
+      return null;
+    }
+  });
 }
 
 /** Samples the server's RSS while `fn` runs; the peak, in MB. */
-async function withRssSampling<T>(child: Child, fn: () => Promise<T>): Promise<{ value: T; peakMb: number; cpuPct: number | null }> {
-  const pid = child.proc.pid!;
+async function withRssSampling<T>(pid: number, fn: () => Promise<T>): Promise<{ value: T; peakMb: number; cpuPct: number | null }> {
   let peak = 0;
   const sample = async () => {
-    let mb = rssMb(pid);
-    if (mb === null && child.proc.connected) {
-      child.proc.send({ type: 'rss' });
-      mb = (await child.next<{ rss: number }>('rss', 2_000)).rss / 1048576;
-    }
+    const mb = rssMb(pid);
     if (mb !== null) peak = Math.max(peak, mb);
   };
   await sample();
@@ -408,16 +427,17 @@ async function benchDatabase(dialect: Dialect, sink: SmtpSink, seeds: SeedInfo[]
   let auth: { token: string; cookie: string } | null = null;
   const httpResults = new Map<string, { http: LoopResult; rssMb: number; cpuPct: number | null }>();
   for (const s of SCENARIOS) {
-    const server = startChild('server.ts', {
-      BENCH_DATABASE_URL: url, BENCH_DATA_DIR: dataDir, BENCH_JWT_SECRET: secret, BENCH_LOG_LEVEL: LOG_LEVEL,
-    }, SERVER_NODE_ARGS);
+    const server = await startAppServer({
+      root: ROOT, databaseUrl: url, dataDir, jwtSecret: secret, logLevel: LOG_LEVEL, nodeArgs: SERVER_NODE_ARGS,
+      env: { WEB_CONCURRENCY: String(WEB_CONCURRENCY) },
+    });
     const stopServer = onCleanup(`${dialect} server`, () => server.stop());
-    const { port } = await server.next<{ port: number }>('ready', 60_000);
+    const { port } = server;
     if (!auth) {
       auth = await login(port);
       seeds.push({
         database: name, rows: prep.seed.rows, seconds: prep.seed.seconds, processRows: prep.processRows, deepOffset: prep.deepOffset,
-        idleRssMb: rssMb(server.proc.pid!) ?? NaN,
+        idleRssMb: rssMb(server.pid) ?? NaN,
       });
     }
     const path = s.kind === 'page'
@@ -428,16 +448,14 @@ async function benchDatabase(dialect: Dialect, sink: SmtpSink, seeds: SeedInfo[]
     log(`${dialect}: ${s.key} — ${CONCURRENCY} clients, ${WARMUP} s warm-up + ${SECONDS} s`);
     const clientCpu0 = process.cpuUsage();
     const clientT0 = performance.now();
-    const { value, peakMb, cpuPct } = await withRssSampling(server, () => httpLoad({ port, path, headers }, { concurrency: CONCURRENCY, seconds: SECONDS, warmupSeconds: WARMUP }));
+    const { value, peakMb, cpuPct } = await withRssSampling(server.pid, () => httpLoad({ port, path, headers }, { concurrency: CONCURRENCY, seconds: SECONDS, warmupSeconds: WARMUP }));
     const clientCpu = process.cpuUsage(clientCpu0);
     const clientPct = ((clientCpu.user + clientCpu.system) / 1000 / (performance.now() - clientT0)) * 100;
     log(`${dialect}: ${s.key} ${value.rps.toFixed(0)} req/s p50 ${value.p50.toFixed(1)} ms p99 ${value.p99.toFixed(1)} ms errors ${value.errors}`
       + `${value.errorSamples.length ? ` (${value.errorSamples.join('; ')})` : ''}; server CPU ${cpuPct?.toFixed(0) ?? '?'} %, load generator CPU ${clientPct.toFixed(0)} %, ${value.bytes?.toFixed(0)} bytes/response`);
-    server.proc.send({ type: 'mem' });
-    const mem = await server.next<NodeJS.MemoryUsage>('mem', 5_000);
-    const mb = (n: number) => (n / 1048576).toFixed(0);
-    log(`${dialect}: server memory after ${s.key}: rss ${mb(mem.rss)} MB, heap ${mb(mem.heapUsed)}/${mb(mem.heapTotal)} MB, external ${mb(mem.external)} MB, array buffers ${mb(mem.arrayBuffers)} MB`);
-    if (process.env.BENCH_DEBUG) log(topMappings(server.proc.pid!));
+    const heapMb = (await metric(port, 'nodejs_heap_used_bytes')) / 1048576;
+    log(`${dialect}: server memory after ${s.key}: rss ${rssMb(server.pid)?.toFixed(0)} MB, heap in use ${heapMb.toFixed(0)} MB`);
+    if (process.env.BENCH_DEBUG) log(topMappings(server.pid));
     httpResults.set(s.key, { http: value, rssMb: peakMb, cpuPct });
     await stopServer();
   }
@@ -522,6 +540,7 @@ async function main(): Promise<void> {
   }
   const report = renderReport(machine, {
     seconds: SECONDS, warmupSeconds: WARMUP, concurrency: CONCURRENCY, incidents: INCIDENTS, recipients: RECIPIENTS, logLevel: LOG_LEVEL,
+    webConcurrency: WEB_CONCURRENCY,
   }, seeds, results, fanouts, notes);
   mkdirSync(dirname(OUT_FILE), { recursive: true });
   writeFileSync(OUT_FILE, report + '\n');

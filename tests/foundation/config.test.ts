@@ -11,6 +11,7 @@ describe('configuration', () => {
     const d = dir();
     const c = loadConfig({ DATA_DIR: d });
     expect(c.port).toBe(3000);
+    expect(c.host).toBe('0.0.0.0');
     expect(c.databaseUrl).toBe(`sqlite:${join(d, 'd2c-ops.sqlite')}`);
     expect(c.jobs).toBe(true);
     expect(c.openai.model).toBe('gpt-4o');
@@ -38,6 +39,8 @@ describe('configuration', () => {
     [{ APP_URL: 'not a url' }, 'APP_URL'],
     [{ SMTP_HOST: 'mail', SMTP_PORT: 'x' }, 'SMTP_PORT'],
     [{ NODE_ENV: 'staging' }, 'NODE_ENV'],
+    [{ HOST: 'local host' }, 'HOST'],
+    [{ HOST: '<script>' }, 'HOST'],
   ])('fails with one clear line naming the setting: %o', (env, name) => {
     try {
       loadConfig({ DATA_DIR: dir(), ...env });
@@ -47,6 +50,11 @@ describe('configuration', () => {
       expect((e as Error).message).toContain(name);
       expect((e as Error).message).not.toContain('\n');
     }
+  });
+
+  it('listens on the address HOST names', () => {
+    expect(loadConfig({ DATA_DIR: dir(), HOST: '127.0.0.1' }).host).toBe('127.0.0.1');
+    expect(loadConfig({ DATA_DIR: dir(), HOST: '[::1]' }).host).toBe('::1');
   });
 
   it('reads SMTP, OpenAI and jobs settings', () => {

@@ -113,7 +113,7 @@ export function AssistantTab(props: AssistantTabProps) {
         </div>
       </header>
       <div id="assistant-log" class="h-[28rem] space-y-3 overflow-y-auto p-5" aria-live="polite" data-chat-log>
-        <Welcome actor={props.actor} />
+        <Welcome name={props.actor.name} />
         {props.log ?? null}
       </div>
       <div class="border-t border-slate-200 p-4">

@@ -4,6 +4,7 @@ import { can } from '../../src/roles.js';
 import type { Actor } from '../../src/tenancy.js';
 import { inputClass } from '../components/Form.js';
 import { Icon } from '../components/Icon.js';
+import { renderedOnce } from '../components/renderedOnce.js';
 import { SourceBadge } from './SourceBadge.js';
 
 /** Inline text: "#12" links to the incident, **bold** is bold; everything else is escaped text. */
@@ -96,11 +97,11 @@ export function ChatError(props: { message: string }) {
   );
 }
 
-export function Welcome(props: { actor: Actor }) {
+export function Welcome(props: { name: string }) {
   return (
     <AssistantBubble>
       <p>
-        Hi {props.actor.name}. Ask me what is open, who is on call, about an incident by its number (“Summarise incident #12”),
+        Hi {props.name}. Ask me what is open, who is on call, about an incident by its number (“Summarise incident #12”),
         or how to do something in D2C OPs. I answer from what you can see.
       </p>
     </AssistantBubble>
@@ -174,6 +175,11 @@ export function ChatComposer(props: { logId: string; inputId: string; compact?: 
 export function ChatPopup(props: { actor: Actor; path: string }) {
   // Not on the AI Insights page (it has the Assistant tab), nor before a required password change.
   if (props.path === '/ai-insights' || props.actor.mustChangePassword || !can(props.actor.role, 'ai.view')) return null;
+  // The same markup on every page for a given name: rendered once per name.
+  return renderedOnce(`chat-popup:${props.actor.name}`, () => <ChatPopupMarkup name={props.actor.name} />);
+}
+
+function ChatPopupMarkup(props: { name: string }) {
   return (
     <div x-data="{ chatOpen: false }" data-chat-popup {...{ 'x-on:keydown.escape.window': 'if (chatOpen) { chatOpen = false; $refs.chatButton.focus() }' }}>
       <button
@@ -216,7 +222,7 @@ export function ChatPopup(props: { actor: Actor; path: string }) {
           </button>
         </header>
         <div id="chat-popup-log" class="min-h-48 flex-1 space-y-3 overflow-y-auto p-3" aria-live="polite" data-chat-log>
-          <Welcome actor={props.actor} />
+          <Welcome name={props.name} />
         </div>
         <div class="border-t border-slate-200 p-3">
           <ChatComposer logId="chat-popup-log" inputId="chat-popup-input" compact />

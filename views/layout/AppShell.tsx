@@ -1,10 +1,11 @@
 import type { PropsWithChildren } from 'hono/jsx';
 import type { Process } from '../../src/db/schema.js';
-import { navigationFor } from '../../src/navigation.js';
+import { navigationFor, type NavSection } from '../../src/navigation.js';
 import { ROLE_LABELS } from '../../src/roles.js';
 import type { Actor } from '../../src/tenancy.js';
 import { ChatPopup } from '../ai/Chat.js';
 import { Icon } from '../components/Icon.js';
+import { renderedOnce } from '../components/renderedOnce.js';
 import { NotificationBell } from '../notifications/Bell.js';
 import { Document } from './Document.js';
 
@@ -27,7 +28,20 @@ function isActive(itemPath: string, path: string): boolean {
   return itemPath === '/' ? path === '/' : path === itemPath || path.startsWith(itemPath + '/');
 }
 
+/** The navigation item the path belongs to, if any. */
+function activeItem(sections: NavSection[], path: string): string | null {
+  for (const section of sections) for (const item of section.items) if (isActive(item.path, path)) return item.path;
+  return null;
+}
+
+/** The sidebar depends on the role and the active item only, so each variant is rendered once. */
 function Sidebar(props: { actor: Actor; path: string }) {
+  const sections = navigationFor(props.actor.role);
+  const active = activeItem(sections, props.path);
+  return renderedOnce(`sidebar:${props.actor.role}:${active ?? ''}`, () => <SidebarMarkup sections={sections} active={active} />);
+}
+
+function SidebarMarkup(props: { sections: NavSection[]; active: string | null }) {
   return (
     <aside
       class="fixed inset-y-0 left-0 z-40 flex w-64 -translate-x-full flex-col bg-navy text-slate-200 transition-all duration-200 md:sticky md:top-0 md:h-screen md:w-60 md:translate-x-0"
@@ -43,14 +57,14 @@ function Sidebar(props: { actor: Actor; path: string }) {
         </div>
       </div>
       <nav class="flex-1 overflow-y-auto px-2 py-3">
-        {navigationFor(props.actor.role).map((section) => (
+        {props.sections.map((section) => (
           <div class="mb-4">
             <div class="px-2 pb-1 text-[11px] font-semibold uppercase tracking-wider text-slate-400" x-show="!collapsed || mobileOpen">
               {section.title}
             </div>
             <ul>
               {section.items.map((item) => {
-                const active = isActive(item.path, props.path);
+                const active = item.path === props.active;
                 return (
                   <li>
                     <a

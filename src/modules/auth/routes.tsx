@@ -10,7 +10,7 @@ import { login } from './service.js';
 
 export const authPages = new Hono<AppEnv>();
 
-authPages.get('/login', (c) => {
+authPages.get('/login', async (c) => {
   if (c.get('actor')) return c.redirect(safeNext(c.req.query('next')), 302);
   const notice = c.req.query('signed_out') !== undefined ? 'You have been signed out.' : undefined;
   return renderPage(c, <LoginPage next={c.req.query('next')} notice={notice} />);

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
 import fontkit from '@pdf-lib/fontkit';
 import { PDFDocument, PDFName, type PDFFont } from 'pdf-lib';
+import { projectPath } from '../../paths.js';
 
 /**
  * Branded PDF reports (Figure 6.12b): A4 landscape, a navy header bar with the title on every page,
@@ -16,7 +16,7 @@ import { PDFDocument, PDFName, type PDFFont } from 'pdf-lib';
  * variation selectors are dropped, control characters become spaces.
  */
 
-const FONT_DIR = fileURLToPath(new URL('../../../public/fonts/', import.meta.url));
+const FONT_DIR = `${projectPath('public', 'fonts')}/`;
 
 interface FontFiles {
   regular: Uint8Array;

@@ -19,6 +19,7 @@ export interface Params {
   incidents: number;
   recipients: number;
   logLevel: string;
+  webConcurrency: number;
 }
 
 export interface ScenarioResult {
@@ -76,7 +77,8 @@ export function renderReport(m: Machine, p: Params, seeds: SeedInfo[], rows: Sce
   out.push(`- Machine: ${m.cpu}, ${m.cores} cores, ${f1(m.memoryGb)} GB RAM; load average at start ${m.loadAvg.map((x) => x.toFixed(2)).join(' / ')}`);
   out.push(`- Node ${m.node}; ${m.mariadb ? `MariaDB ${m.mariadb}` : 'MariaDB not run'}; SQLite ${m.sqlite}`);
   out.push(`- Run: ${f0(p.incidents)} bulk incidents across 8 processes (plus the demo seed), ${p.concurrency} concurrent clients, `
-    + `${p.seconds} s measured after ${p.warmupSeconds} s warm-up per scenario; server in a process of its own, started afresh for each scenario (RSS is its peak during the scenario), NODE_ENV=production, `
+    + `${p.seconds} s measured after ${p.warmupSeconds} s warm-up per scenario; server: the compiled build (dist/src/main.js) in a process of its own, started afresh for each scenario (RSS is its peak during the scenario, summed over its HTTP workers), `
+    + `WEB_CONCURRENCY=${p.webConcurrency}, NODE_ENV=production, `
     + `LOG_LEVEL=${p.logLevel}; actor: the Momo operator; fan-out of ${f0(p.recipients)} recipients`);
   out.push(`- Targets: p99 under ${P99_TARGET_MS} ms; at least ${pct(RATIO_TARGET)} of the bare driver loop on the same SQL; `
     + `${f0(p.recipients)} mails in under ${FANOUT_TARGET_S} s`, '');

@@ -1,0 +1,116 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAppServer, type AppServer } from '../helpers/app-server.js';
+import { createTestDb, DIALECTS, type TestDb } from '../helpers/db.js';
+
+/**
+ * WEB_CONCURRENCY=2 on the compiled build: a primary that runs the jobs once and two HTTP workers
+ * sharing the port, replaced when one dies, all stopped by one SIGTERM. Writes from both workers at
+ * once must all succeed, on SQLite too.
+ */
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+beforeAll(() => {
+  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'pipe' });
+}, 120_000);
+
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** A GET on a connection of its own (a kept-alive one may lead to the worker just killed). */
+function status(port: number, path: string): Promise<number> {
+  return new Promise((done, fail) => {
+    http.get({ host: '127.0.0.1', port, path, agent: false }, (res) => {
+      res.resume();
+      done(res.statusCode ?? 0);
+    }).on('error', fail);
+  });
+}
+
+async function until<T>(what: string, probe: () => T | Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (ok(v)) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe.each(DIALECTS)('WEB_CONCURRENCY=2 (%s)', (dialect) => {
+  let db: TestDb;
+  let dataDir: string;
+  let server: AppServer;
+  let token: string;
+  const url = (path: string) => `http://127.0.0.1:${server.port}${path}`;
+
+  beforeAll(async () => {
+    db = await createTestDb(dialect, { migrate: false });
+    dataDir = mkdtempSync(join(tmpdir(), 'd2c-cluster-'));
+    server = await startAppServer({
+      root: ROOT, databaseUrl: db.url, dataDir, jwtSecret: randomBytes(32).toString('hex'), logLevel: 'info',
+      env: { SEED_DEMO: 'on', JOBS: 'on', WEB_CONCURRENCY: '2' }, captureStdout: true,
+    });
+    const login = await fetch(url('/api/v1/auth/login'), {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'mgr.momo@d2ctelcare.com', password: 'Operator@123' }),
+    });
+    expect(login.status).toBe(200);
+    token = ((await login.json()) as { token: string }).token;
+  }, 120_000);
+
+  afterAll(async () => {
+    await server?.stop();
+    await db?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('serves from two worker processes and schedules each background job once', async () => {
+    expect(childrenOf(server.pid)).toHaveLength(2);
+    expect(await status(server.port, '/healthz')).toBe(200);
+    const scheduled = server.stdout().split('\n').filter((l) => l.includes('"job scheduled"') && l.includes('"webhook-outbox"'));
+    expect(scheduled).toHaveLength(1);
+  });
+
+  it('takes writes from both workers at once without an error', async () => {
+    const create = (n: number) => fetch(url('/api/v1/incidents'), {
+      method: 'POST',
+      // A connection per request, so the cluster spreads them over both workers.
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', connection: 'close' },
+      body: JSON.stringify({ title: `Parallel write ${n}`, description: 'from the cluster test', severity: 3 }),
+    });
+    const answers = await Promise.all(Array.from({ length: 30 }, (_, n) => create(n)));
+    expect(answers.map((r) => r.status)).toEqual(Array(30).fill(201));
+    const list = await fetch(url('/api/v1/incidents?limit=100&q=Parallel%20write'), { headers: { authorization: `Bearer ${token}` } });
+    const titles = ((await list.json()) as { items: { title: string }[] }).items.map((i) => i.title);
+    expect(new Set(titles).size).toBe(30);
+  });
+
+  it('replaces a worker that dies, and keeps answering meanwhile', async () => {
+    const [victim, survivor] = childrenOf(server.pid);
+    process.kill(victim, 'SIGKILL');
+    await until('the victim gone', () => childrenOf(server.pid), (pids) => !pids.includes(victim));
+    for (let i = 0; i < 5; i++) expect(await status(server.port, '/healthz')).toBe(200);
+    const now = await until('a new worker', () => childrenOf(server.pid), (pids) => pids.length === 2 && !pids.includes(victim));
+    expect(now).toContain(survivor);
+    for (let i = 0; i < 5; i++) expect(await status(server.port, '/healthz')).toBe(200);
+  });
+
+  it('stops every process on one SIGTERM, with exit code 0', async () => {
+    const workers = childrenOf(server.pid);
+    server.proc.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    for (const pid of workers) expect(() => process.kill(pid, 0)).toThrow();
+  });
+});
