@@ -1,12 +1,13 @@
 import type { PropsWithChildren } from 'hono/jsx';
 
+/** Each tone is a `.badge-<tone>` class of app.css. */
 const TONES = {
-  danger: 'bg-danger/10 text-danger ring-danger/30',
-  amber: 'bg-amber/10 text-amber ring-amber/30',
-  teal: 'bg-teal/10 text-teal ring-teal/30',
-  navy: 'bg-navy/10 text-navy ring-navy/30',
-  slate: 'bg-slate-100 text-slate-600 ring-slate-300',
-  sky: 'bg-sky-50 text-sky-700 ring-sky-300',
+  danger: 'badge badge-danger',
+  amber: 'badge badge-amber',
+  teal: 'badge badge-teal',
+  navy: 'badge badge-navy',
+  slate: 'badge badge-slate',
+  sky: 'badge badge-sky',
 } as const;
 export type Tone = keyof typeof TONES;
 
@@ -14,7 +15,7 @@ export function Badge(props: PropsWithChildren<{ tone: Tone; title?: string }>) 
   return (
     <span
       title={props.title}
-      class={`inline-flex items-center whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-semibold ring-1 ring-inset ${TONES[props.tone]}`}
+      class={TONES[props.tone]}
     >
       {props.children}
     </span>

@@ -2,7 +2,8 @@ import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
 import type { HtmlEscapedString } from 'hono/utils/html';
 
-const MAX_ENTRIES = 2_000;
+// A few kB each: bounded so that titles made of user text cannot grow it without end.
+const MAX_ENTRIES = 500;
 const cache = new Map<string, HtmlEscapedString>();
 
 /**

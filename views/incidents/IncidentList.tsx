@@ -1,4 +1,4 @@
-import type { IncidentFilters, IncidentRow } from '../../src/modules/incidents/queries.js';
+import type { IncidentFilters, IncidentSummary } from '../../src/modules/incidents/queries.js';
 import { crossesProcesses, type Actor } from '../../src/tenancy.js';
 import { SeverityBadge, StatusBadge } from '../components/Badge.js';
 import { EmptyState } from '../components/EmptyState.js';
@@ -6,7 +6,7 @@ import { RelativeTime } from '../components/Time.js';
 
 export interface ListProps {
   actor: Actor;
-  rows: IncidentRow[];
+  rows: IncidentSummary[];
   next: string | null;
   filters: IncidentFilters;
   now: Date;
@@ -20,23 +20,15 @@ function Rows(props: ListProps) {
     <>
       {props.rows.map((i) => (
         <tr class="cursor-pointer hover:bg-slate-50" data-incident={i.id}>
-          <td class="px-4 py-2.5">
-            <a
-              href={`/incidents/${i.id}`}
-              hx-get={`/incidents/${i.id}`}
-              hx-target="#modal"
-              hx-push-url="false"
-              class="font-medium text-navy hover:underline"
-            >
-              {i.title}
-            </a>
+          <td>
+            <a href={`/incidents/${i.id}`} hx-get={`/incidents/${i.id}`} class="font-medium text-navy hover:underline">{i.title}</a>
             <div class="text-xs text-slate-400">#{i.id}{i.source === 'alert' ? ' · from alert' : ''}</div>
           </td>
-          {showProcess ? <td class="px-4 py-2.5 text-slate-600">{i.process_name}</td> : null}
-          <td class="px-4 py-2.5"><SeverityBadge severity={i.severity} /></td>
-          <td class="px-4 py-2.5"><StatusBadge status={i.status} /></td>
-          <td class="px-4 py-2.5 text-slate-600">{i.assignee_name ?? <span class="text-slate-400">—</span>}</td>
-          <td class="px-4 py-2.5 text-slate-500"><RelativeTime at={i.opened_at} now={props.now} tz={i.process_timezone} /></td>
+          {showProcess ? <td class="text-slate-600">{i.process_name}</td> : null}
+          <td><SeverityBadge severity={i.severity} /></td>
+          <td><StatusBadge status={i.status} /></td>
+          <td class="text-slate-600">{i.assignee_name ?? <span class="text-slate-400">—</span>}</td>
+          <td class="text-slate-500"><RelativeTime at={i.opened_at} now={props.now} tz={i.process_timezone} /></td>
         </tr>
       ))}
     </>
@@ -68,7 +60,8 @@ export function IncidentList(props: ListProps) {
               <th class="px-4 py-2.5">Opened</th>
             </tr>
           </thead>
-          <tbody class="divide-y divide-slate-100 bg-white" id="incident-rows">
+          {/* Cell padding and the links' target are set once here, not on every row. */}
+          <tbody class="divide-y divide-slate-100 bg-white [&_td]:px-4 [&_td]:py-2.5" id="incident-rows" hx-target="#modal" hx-push-url="false">
             <Rows {...props} />
           </tbody>
         </table>

@@ -119,7 +119,18 @@ function ProcessSwitcher(props: { actor: Actor; processes: Pick<Process, 'id' | 
   );
 }
 
+/**
+ * The top bar reads the page title and who is signed in; only the super_admin's process switcher
+ * changes between requests, so every other variant is rendered once.
+ */
 function TopBar(props: ShellProps) {
+  if (props.actor.role === 'super_admin') return <TopBarMarkup {...props} />;
+  const { actor, title } = props;
+  const key = JSON.stringify(['topbar', title, actor.name, actor.email, actor.role, actor.processSlug, actor.mustChangePassword]);
+  return renderedOnce(key, () => <TopBarMarkup actor={actor} title={title} path={props.path} />);
+}
+
+function TopBarMarkup(props: ShellProps) {
   const { actor } = props;
   return (
     <header class="sticky top-0 z-30 flex h-14 items-center gap-3 border-b border-slate-200 bg-white/95 px-4 backdrop-blur">

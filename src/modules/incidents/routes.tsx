@@ -12,7 +12,7 @@ import { flash, htmxTarget, isHtmx, renderPage, shellProps, toast } from '../../
 import { decodeCursor, pageCursor, page, parseLimit } from '../../pagination.js';
 import { processFilter, type Actor } from '../../tenancy.js';
 import { INCIDENT_STATUSES, type IncidentStatus } from '../../db/schema.js';
-import { assignableUsers, listIncidents, type IncidentFilters, type IncidentRow } from './queries.js';
+import { assignableUsers, listIncidents, listIncidentSummaries, type IncidentFilters, type IncidentRow } from './queries.js';
 import { serializeIncident } from './serialize.js';
 import { createIncident, getIncidentWithTimeline, updateIncident } from './service.js';
 
@@ -79,7 +79,7 @@ incidentPages.get('/incidents', async (c) => {
   const actor = actorOf(c);
   const filters = parseFilters(c, false);
   const cursor = pageCursor(c.req.query('cursor'));
-  const rows = await listIncidents(db, actor, filters, cursor, PAGE_SIZE);
+  const rows = await listIncidentSummaries(db, actor, filters, cursor, PAGE_SIZE);
   const { items, next } = page(rows, PAGE_SIZE, (r) => ({ at: r.opened_at, id: r.id }));
   const list = { actor, rows: items, next, filters, now: clock(), query: filterQuery(filters) };
   if (isHtmx(c) && htmxTarget(c) === 'incident-list') return c.html(<IncidentList {...list} />);

@@ -93,7 +93,7 @@ export function renderReport(m: Machine, p: Params, seeds: SeedInfo[], rows: Sce
       + `${ok(r.http.p99 < P99_TARGET_MS && r.http.errors === 0)} | ${ok(ratio >= RATIO_TARGET)} |`);
   }
   out.push('');
-  out.push('Bare loop: the statement the application sends for that request (captured from `listIncidents`), run '
+  out.push('Bare loop: the statement the application sends for that request (captured from `listIncidentSummaries` for the page, `listIncidents` for the API), run '
     + 'directly through the driver: MariaDB through a mysql2 pool configured as the application\'s (10 connections) '
     + `from ${p.concurrency} concurrent callers; SQLite through better-sqlite3 one call after another (the driver is `
     + 'synchronous, as it is in the server). Each HTTP request also reads the signed-in user (one more query), and a '
