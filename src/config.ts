@@ -82,6 +82,8 @@ function parseDatabaseUrl(env: Env, dataDir: string): string {
     try {
       const u = new URL(raw);
       if (!u.hostname || u.pathname.length <= 1) fail('DATABASE_URL', 'must name a host and a database, e.g. mysql://user:pass@host:3306/d2c_ops');
+      const socket = u.searchParams.get('socket');
+      if (socket !== null && !socket.startsWith('/')) fail('DATABASE_URL', `socket must be an absolute path, e.g. ?socket=/run/mysqld/mysqld.sock, got "${socket.slice(0, 80)}"`);
     } catch (e) {
       if (e instanceof ConfigError) throw e;
       fail('DATABASE_URL', 'is not a valid URL');

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { CompiledQuery, Kysely, MysqlDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type SqliteDialectConfig } from 'kysely';
-import { createPool } from 'mysql2';
+import { createPool, type PoolOptions } from 'mysql2';
 import type { Database } from './schema.js';
 import { ValuesPlugin, withSqliteBindings } from './values.js';
 
@@ -51,11 +51,16 @@ function openSqlite(path: string): DbHandle {
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }
 
-function openMysql(url: string, poolSize: number): DbHandle {
+/**
+ * mysql2 pool settings from a DATABASE_URL. `?socket=/run/mysqld/mysqld.sock` connects through the
+ * server's Unix socket instead of TCP: on the same machine, each query then costs one cheap write
+ * instead of a trip through the TCP stack (a fifth of a list page's CPU here).
+ */
+export function mysqlPoolOptions(url: string, poolSize: number): PoolOptions {
   const u = new URL(url.replace(/^mariadb:/, 'mysql:'));
-  const pool = createPool({
-    host: u.hostname,
-    port: u.port ? Number(u.port) : 3306,
+  const socketPath = u.searchParams.get('socket') || undefined;
+  return {
+    ...(socketPath ? { socketPath } : { host: u.hostname, port: u.port ? Number(u.port) : 3306 }),
     user: decodeURIComponent(u.username || 'root'),
     password: decodeURIComponent(u.password),
     database: decodeURIComponent(u.pathname.slice(1)),
@@ -65,7 +70,11 @@ function openMysql(url: string, poolSize: number): DbHandle {
     supportBigNumbers: true,
     bigNumberStrings: false,
     decimalNumbers: true,
-  });
+  };
+}
+
+function openMysql(url: string, poolSize: number): DbHandle {
+  const pool = createPool(mysqlPoolOptions(url, poolSize));
   const db = new Kysely<Database>({
     dialect: new MysqlDialect({
       pool,

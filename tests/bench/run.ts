@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,6 +51,16 @@ const LOG_LEVEL = process.env.BENCH_LOG_LEVEL || 'info';
 const DATABASES = (process.env.BENCH_DATABASES || 'mysql,sqlite').split(',').map((s) => s.trim()).filter(Boolean) as Dialect[];
 const MYSQL_ROOT = (process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306').replace(/\/+$/, '');
 const MYSQL_DB = 'd2c_bench';
+/**
+ * How the application (and the bare loop, configured alike) reaches MariaDB: its Unix socket when
+ * the server has one here (BENCH_MYSQL_SOCKET=path, or =off for TCP to TEST_MYSQL_URL's host).
+ */
+const MYSQL_SOCKET = ((): string | null => {
+  const raw = process.env.BENCH_MYSQL_SOCKET ?? '';
+  if (raw === 'off') return null;
+  if (raw) return raw;
+  return existsSync('/run/mysqld/mysqld.sock') ? '/run/mysqld/mysqld.sock' : null;
+})();
 /** Extra node flags for the server process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" (diagnostics). */
 const SERVER_NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 /** HTTP processes of the server under test (its WEB_CONCURRENCY); 1 = the main process serves. */
@@ -322,7 +332,8 @@ async function createDatabase(dialect: Dialect): Promise<{ url: string; sqliteFi
     await a.query(`DROP DATABASE IF EXISTS \`${MYSQL_DB}\``);
     await a.end();
   });
-  return { url: `${MYSQL_ROOT}/${MYSQL_DB}`, sqliteFile: null, dataDir };
+  const socket = MYSQL_SOCKET ? `?socket=${encodeURIComponent(MYSQL_SOCKET)}` : '';
+  return { url: `${MYSQL_ROOT}/${MYSQL_DB}${socket}`, sqliteFile: null, dataDir };
 }
 
 interface Prepared {
@@ -549,7 +560,7 @@ async function main(): Promise<void> {
   }
   const report = renderReport(machine, {
     seconds: SECONDS, warmupSeconds: WARMUP, concurrency: CONCURRENCY, incidents: INCIDENTS, recipients: RECIPIENTS, logLevel: LOG_LEVEL,
-    webConcurrency: WEB_CONCURRENCY,
+    webConcurrency: WEB_CONCURRENCY, mysqlTransport: MYSQL_SOCKET ? `Unix socket ${MYSQL_SOCKET}` : `TCP ${new URL(MYSQL_ROOT).host}`,
   }, seeds, results, fanouts, notes);
   mkdirSync(dirname(OUT_FILE), { recursive: true });
   writeFileSync(OUT_FILE, report + '\n');

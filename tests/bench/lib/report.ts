@@ -20,6 +20,7 @@ export interface Params {
   recipients: number;
   logLevel: string;
   webConcurrency: number;
+  mysqlTransport: string;
 }
 
 export interface ScenarioResult {
@@ -75,7 +76,7 @@ export function renderReport(m: Machine, p: Params, seeds: SeedInfo[], rows: Sce
   out.push('# D2C OPs benchmark: incident list and outbox fan-out', '');
   out.push(`- Date: ${m.date}`);
   out.push(`- Machine: ${m.cpu}, ${m.cores} cores, ${f1(m.memoryGb)} GB RAM; load average at start ${m.loadAvg.map((x) => x.toFixed(2)).join(' / ')}`);
-  out.push(`- Node ${m.node}; ${m.mariadb ? `MariaDB ${m.mariadb}` : 'MariaDB not run'}; SQLite ${m.sqlite}`);
+  out.push(`- Node ${m.node}; ${m.mariadb ? `MariaDB ${m.mariadb} over ${p.mysqlTransport}` : 'MariaDB not run'}; SQLite ${m.sqlite}`);
   out.push(`- Run: ${f0(p.incidents)} bulk incidents across 8 processes (plus the demo seed), ${p.concurrency} concurrent clients, `
     + `${p.seconds} s measured after ${p.warmupSeconds} s warm-up per scenario; server: the compiled build (dist/src/main.js) in a process of its own, started afresh for each scenario (RSS is its peak during the scenario, summed over its HTTP workers), `
     + `WEB_CONCURRENCY=${p.webConcurrency}, NODE_ENV=production, `

@@ -4,7 +4,7 @@ import {
   SqliteQueryCompiler, type CompiledQuery,
 } from 'kysely';
 import { createPool, type Pool } from 'mysql2/promise';
-import type { Dialect } from '../../../src/db/index.js';
+import { mysqlPoolOptions, type Dialect } from '../../../src/db/index.js';
 import type { Database } from '../../../src/db/schema.js';
 import { closedLoop, syncLoop, type LoopResult } from './load.js';
 
@@ -48,20 +48,7 @@ export function sqliteParams(params: readonly unknown[]): unknown[] {
 
 /** A mysql2 pool configured as the application's (src/db/index.ts): same options, same pool size. */
 export function mysqlPool(url: string, connectionLimit = 10): Pool {
-  const u = new URL(url.replace(/^mariadb:/, 'mysql:'));
-  const pool = createPool({
-    host: u.hostname,
-    port: u.port ? Number(u.port) : 3306,
-    user: decodeURIComponent(u.username || 'root'),
-    password: decodeURIComponent(u.password),
-    database: decodeURIComponent(u.pathname.slice(1)),
-    timezone: 'Z',
-    charset: 'utf8mb4',
-    connectionLimit,
-    supportBigNumbers: true,
-    bigNumberStrings: false,
-    decimalNumbers: true,
-  });
+  const pool = createPool(mysqlPoolOptions(url, connectionLimit));
   pool.pool.on('connection', (conn) => {
     conn.query("SET time_zone = '+00:00'");
   });
