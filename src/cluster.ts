@@ -1,8 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Config } from './config.js';
-import type { Deps } from './deps.js';
-import { createLogger } from './log.js';
-import { openPreparedDatabase, startBackgroundJobs, type Running, type StartOptions } from './server.js';
+import { startCore, type Running, type StartOptions } from './server.js';
 
 /**
  * WEB_CONCURRENCY > 1: one primary process and N HTTP workers sharing the port (Node's cluster
@@ -16,11 +14,8 @@ const RESTART_DELAY_MS = 1_000;
 const STOP_GRACE_MS = 10_000;
 
 export async function startCluster(config: Config, opts: StartOptions = {}): Promise<Running> {
-  const log = opts.log ?? createLogger(config.logLevel);
-  const clock = opts.clock ?? (() => new Date());
-  const handle = await openPreparedDatabase(config, log, clock);
-  const deps: Deps = { config, db: handle.db, dialect: handle.dialect, clock, log };
-  const jobs = startBackgroundJobs(deps);
+  const { deps, handle, jobs } = await startCore(config, opts);
+  const { log } = deps;
   let stopping = false;
 
   const fork = (): Promise<{ worker: Worker; port: number }> => new Promise((resolve, reject) => {

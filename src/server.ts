@@ -58,13 +58,18 @@ export async function listen(deps: Deps): Promise<{ server: ServerType; port: nu
   return { server, port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
-/** One process: database, background jobs and HTTP; stop() drains requests, then jobs, then closes. */
-export async function startServer(config: Config, opts: StartOptions = {}): Promise<Running> {
+/** What the process that owns the database runs: migrated database, deps, background jobs. */
+export async function startCore(config: Config, opts: StartOptions = {}): Promise<{ deps: Deps; handle: DbHandle; jobs: { stop(): Promise<void> } }> {
   const log = opts.log ?? createLogger(config.logLevel);
   const clock = opts.clock ?? (() => new Date());
   const handle = await openPreparedDatabase(config, log, clock);
   const deps: Deps = { config, db: handle.db, dialect: handle.dialect, clock, log };
-  const jobs = startBackgroundJobs(deps);
+  return { deps, handle, jobs: startBackgroundJobs(deps) };
+}
+
+/** One process: database, background jobs and HTTP; stop() drains requests, then jobs, then closes. */
+export async function startServer(config: Config, opts: StartOptions = {}): Promise<Running> {
+  const { deps, handle, jobs } = await startCore(config, opts);
   const http = await listen(deps);
   let stopping: Promise<void> | null = null;
   const stop = () => {

@@ -1,8 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
+import { createRequire } from 'node:module';
+import type SqliteDatabase from 'better-sqlite3';
 import { CompiledQuery, Kysely, MysqlDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type SqliteDialectConfig } from 'kysely';
-import { createPool, type PoolOptions } from 'mysql2';
+import type { PoolOptions } from 'mysql2';
+import type * as Mysql2 from 'mysql2';
 import type { Database } from './schema.js';
 import { ValuesPlugin, withSqliteBindings } from './values.js';
 
@@ -37,13 +39,20 @@ class ImmediateSqliteDialect extends SqliteDialect {
   }
 }
 
+// Each driver is loaded when a database of its kind is opened: a server holds only the one it uses.
+const require = createRequire(import.meta.url);
+
 function openSqlite(path: string): DbHandle {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const raw = new SqliteDatabase(path);
+  const Sqlite = require('better-sqlite3') as typeof SqliteDatabase;
+  const raw = new Sqlite(path);
   raw.pragma('journal_mode = WAL');
   raw.pragma('foreign_keys = ON');
   raw.pragma('busy_timeout = 5000');
   raw.pragma('synchronous = NORMAL');
+  // 8 MB of page cache (better-sqlite3 sets 16 MB): list pages touch a few pages, and a long export
+  // should not grow the process by the whole cache; the OS page cache serves the rest from memory.
+  raw.pragma('cache_size = -8000');
   const db = new Kysely<Database>({
     dialect: new ImmediateSqliteDialect({ database: withSqliteBindings(raw) }),
     plugins: [new ValuesPlugin()],
@@ -74,6 +83,7 @@ export function mysqlPoolOptions(url: string, poolSize: number): PoolOptions {
 }
 
 function openMysql(url: string, poolSize: number): DbHandle {
+  const { createPool } = require('mysql2') as typeof Mysql2;
   const pool = createPool(mysqlPoolOptions(url, poolSize));
   const db = new Kysely<Database>({
     dialect: new MysqlDialect({

@@ -21,6 +21,10 @@ export class Metrics {
     lines.push(`process_resident_memory_bytes ${mem.rss}`);
     lines.push('# HELP nodejs_heap_used_bytes JavaScript heap in use.', '# TYPE nodejs_heap_used_bytes gauge');
     lines.push(`nodejs_heap_used_bytes ${mem.heapUsed}`);
+    lines.push('# HELP nodejs_heap_total_bytes JavaScript heap reserved.', '# TYPE nodejs_heap_total_bytes gauge');
+    lines.push(`nodejs_heap_total_bytes ${mem.heapTotal}`);
+    lines.push('# HELP nodejs_external_memory_bytes Memory of C++ objects bound to JavaScript (buffers, drivers).', '# TYPE nodejs_external_memory_bytes gauge');
+    lines.push(`nodejs_external_memory_bytes ${mem.external}`);
     for (const [k, v] of Object.entries(extra)) lines.push(`# TYPE ${k} gauge`, `${k} ${v}`);
     return lines.join('\n') + '\n';
   }

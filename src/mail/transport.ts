@@ -1,4 +1,5 @@
-import nodemailer from 'nodemailer';
+import { createRequire } from 'node:module';
+import type nodemailer from 'nodemailer';
 import type { SmtpConfig } from '../config.js';
 
 /** The sender name every email carries (the original's "D2C OPs Platform"). */
@@ -55,6 +56,10 @@ export function transportOptions(config: SmtpConfig) {
   };
 }
 
+const require = createRequire(import.meta.url);
+/** nodemailer is loaded with the first transport: a process that sends no mail never holds it. */
+const loadNodemailer = (): typeof nodemailer => require('nodemailer') as typeof nodemailer;
+
 /**
  * A mailer over one pooled nodemailer transport, created lazily on the first send and reused for
  * every later one. `close()` drains the pool; a later send opens a new one.
@@ -62,7 +67,7 @@ export function transportOptions(config: SmtpConfig) {
 export function createMailer(config: SmtpConfig): Mailer {
   let transporter: Transporter | null = null;
   const get = (): Transporter => {
-    transporter ??= nodemailer.createTransport(transportOptions(config));
+    transporter ??= loadNodemailer().createTransport(transportOptions(config));
     return transporter;
   };
   return {

@@ -261,12 +261,22 @@ async function measure(url: string, dataDir: string, who: { email: string; passw
         quarters[q] = Math.max(quarters[q], m.rss);
       }
     }, 50);
+    // The JS heap reserved per quarter too: where RSS grows, heap or native memory.
+    const heapQuarters = [0, 0, 0, 0];
+    const heapTimer = setInterval(() => {
+      void metric(server.port, 'nodejs_heap_total_bytes').then((bytes) => {
+        const q = expectedRows ? Math.min(3, Math.floor((progress.lines / expectedRows) * 4)) : 0;
+        if (Number.isFinite(bytes)) heapQuarters[q] = Math.max(heapQuarters[q], bytes / 1048576);
+      });
+    }, 500);
     let fetched: Fetched;
     try {
       fetched = await get(server.port, path, auth, keep, progress);
     } finally {
       clearInterval(timer);
+      clearInterval(heapTimer);
     }
+    if (expectedRows) log(`  JS heap reserved per quarter: ${heapQuarters.map((q) => q.toFixed(0)).join(' / ')} MB; RSS per quarter: ${quarters.map((q) => q.toFixed(0)).join(' / ')} MB`);
     const end = memory(pid);
     if (fetched.status !== 200) throw new Error(`${path}: HTTP ${fetched.status} ${fetched.head}`);
     return { fetched, baseMb: base?.rss ?? NaN, peakMb: Math.max(peak, end?.rss ?? 0), hwmMb: end?.hwm ?? NaN, quarters, heapMb: heap };

@@ -1,4 +1,4 @@
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import type { OpenAiConfig } from '../../config.js';
 
 /**
@@ -30,12 +30,17 @@ export function normaliseBaseUrl(raw: string | undefined): string {
   return trimmed;
 }
 
+type OpenAIModule = typeof OpenAI;
+let openaiModule: Promise<OpenAIModule> | null = null;
+/** The client library is loaded on first use: a server that never calls a model never holds it. */
+const loadOpenAI = (): Promise<OpenAIModule> => (openaiModule ??= import('openai').then((m) => m.default));
+
 const clients = new WeakMap<OpenAiConfig, OpenAI>();
 
-function clientFor(config: OpenAiConfig): OpenAI {
+function clientFor(OpenAIClient: OpenAIModule, config: OpenAiConfig): OpenAI {
   let client = clients.get(config);
   if (!client) {
-    client = new OpenAI({
+    client = new OpenAIClient({
       apiKey: config.apiKey,
       baseURL: normaliseBaseUrl(config.baseUrl),
       timeout: config.timeoutMs,
@@ -62,7 +67,8 @@ export interface JsonSchemaFormat {
  */
 export async function complete(config: OpenAiConfig, messages: ChatMessage[], opts: { json?: JsonSchemaFormat; maxTokens?: number } = {}): Promise<string> {
   if (!config.apiKey) throw new ModelError('connection', 'No API key configured.');
-  const client = clientFor(config);
+  const OpenAI = await loadOpenAI();
+  const client = clientFor(OpenAI, config);
   let res: OpenAI.Chat.Completions.ChatCompletion;
   try {
     res = await client.chat.completions.create({

@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import { sql } from 'kysely';
 import type { Db } from '../../db/index.js';
 import type { Permission } from '../../roles.js';
@@ -115,6 +116,10 @@ export async function* keyset<R extends { id: number }>(
   while (lower < end) {
     const upper = Math.min(end, lower + window);
     const rows = await fetch(new Date(lower), new Date(upper), after);
+    // Let the event loop serve other requests between batches. SQLite answers synchronously and a
+    // fast reader's socket never pushes back, so without this a long export is one unbroken run of
+    // promise callbacks and every other user waits for its end.
+    await setImmediate();
     if (rows.length) yield rows;
     if (rows.length >= BATCH) {
       const last = rows[rows.length - 1];
