@@ -65,7 +65,7 @@ const MYSQL_SOCKET = ((): string | null => {
 const SERVER_NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 /** HTTP processes of the server under test (its WEB_CONCURRENCY); 1 = the main process serves. */
 const WEB_CONCURRENCY = Math.round(envNumber('BENCH_WEB_CONCURRENCY', 1, 1, 16));
-const OUT_FILE = join(HERE, 'results', 'latest.md');
+const OUT_FILE = join(HERE, 'results', WEB_CONCURRENCY > 1 ? `latest-web${WEB_CONCURRENCY}.md` : 'latest.md');
 const DEMO_USER = { email: 'ops.momo@d2ctelcare.com', password: 'Operator@123' };
 /** Where the deep page starts: this far down the Momo process's list. */
 const DEEP_FRACTION = 0.9;
