@@ -130,6 +130,17 @@ describe.each(DIALECTS)('sign-in on %s', (dialect) => {
     expect(cookieRes.status).toBe(302);
   });
 
+  it('refuses a token once it expires, even one that has been accepted before', async () => {
+    const token = await t.token(momo.viewer);
+    expect((await t.request('/api/v1/me', { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    t.clock.advance(12 * 3600_000 + 1000);
+    try {
+      expect((await t.request('/api/v1/me', { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
+    } finally {
+      t.clock.advance(-(12 * 3600_000 + 1000));
+    }
+  });
+
   it("refuses a deactivated user's token on the very next request, and a token older than a revocation", async () => {
     const token = await t.token(momo.viewer);
     expect((await t.request('/api/v1/me', { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);

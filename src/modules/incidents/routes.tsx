@@ -79,11 +79,16 @@ incidentPages.get('/incidents', async (c) => {
   const actor = actorOf(c);
   const filters = parseFilters(c, false);
   const cursor = pageCursor(c.req.query('cursor'));
-  const rows = await listIncidentSummaries(db, actor, filters, cursor, PAGE_SIZE);
+  const partial = isHtmx(c) && htmxTarget(c) === 'incident-list';
+  // The full page also needs the assignee filter's options: both queries at once (on MySQL, two
+  // connections of the pool instead of two round trips one after the other).
+  const [rows, assignees] = await Promise.all([
+    listIncidentSummaries(db, actor, filters, cursor, PAGE_SIZE),
+    partial ? [] : assignableFor(c, null),
+  ]);
   const { items, next } = page(rows, PAGE_SIZE, (r) => ({ at: r.opened_at, id: r.id }));
   const list = { actor, rows: items, next, filters, now: clock(), query: filterQuery(filters) };
-  if (isHtmx(c) && htmxTarget(c) === 'incident-list') return c.html(<IncidentList {...list} />);
-  const assignees = await assignableFor(c, null);
+  if (partial) return c.html(<IncidentList {...list} />);
   return renderPage(c, <IncidentsPage shell={await shellProps(c, 'Incidents')} list={list} assignees={assignees} />);
 });
 
