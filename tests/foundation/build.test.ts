@@ -1,10 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAppServer, type AppServer } from '../helpers/app-server.js';
+import { buildDist, startAppServer, type AppServer } from '../helpers/app-server.js';
 import { createTestDb, DIALECTS, type TestDb } from '../helpers/db.js';
 
 /**
@@ -15,9 +14,7 @@ import { createTestDb, DIALECTS, type TestDb } from '../helpers/db.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
-beforeAll(() => {
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'pipe' });
-}, 120_000);
+beforeAll(() => buildDist(ROOT), 120_000);
 
 async function get(server: AppServer, path: string, headers: Record<string, string> = {}) {
   return fetch(`http://127.0.0.1:${server.port}${path}`, { headers, redirect: 'manual' });

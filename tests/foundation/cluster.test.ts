@@ -1,11 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAppServer, type AppServer } from '../helpers/app-server.js';
+import { buildDist, startAppServer, type AppServer } from '../helpers/app-server.js';
 import { createTestDb, DIALECTS, type TestDb } from '../helpers/db.js';
 
 /**
@@ -16,9 +15,7 @@ import { createTestDb, DIALECTS, type TestDb } from '../helpers/db.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
-beforeAll(() => {
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'pipe' });
-}, 120_000);
+beforeAll(() => buildDist(ROOT), 120_000);
 
 function childrenOf(pid: number): number[] {
   try {

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -35,6 +35,11 @@ export interface AppServerOptions {
   env?: Record<string, string>;
   /** Keep its stdout (the log) for stdout(); otherwise it goes nowhere, as in the benchmarks. */
   captureStdout?: boolean;
+}
+
+/** Compiles the TypeScript to dist/ as `npm run build` does (the stylesheet aside). */
+export function buildDist(root: string): void {
+  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'pipe' });
 }
 
 /** Fails early with a clear message when the build is missing or older than the sources. */

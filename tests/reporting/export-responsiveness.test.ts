@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -8,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendAuditRows, type AuditContent } from '../../src/audit.js';
 import type { Db } from '../../src/db/index.js';
 import { seedDemo } from '../../seeds/demo.js';
-import { startAppServer, type AppServer } from '../helpers/app-server.js';
+import { buildDist, startAppServer, type AppServer } from '../helpers/app-server.js';
 import { createTestDb, DIALECTS, type TestDb } from '../helpers/db.js';
 
 /**
@@ -21,9 +20,7 @@ import { createTestDb, DIALECTS, type TestDb } from '../helpers/db.js';
 const ROOT = resolve(import.meta.dirname, '../..');
 const ROWS = 120_000;
 
-beforeAll(() => {
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'pipe' });
-}, 120_000);
+beforeAll(() => buildDist(ROOT), 120_000);
 
 async function seedAudit(db: Db, now: Date): Promise<void> {
   await seedDemo(db, now);
