@@ -1,5 +1,5 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
@@ -40,6 +40,9 @@ describe('configuration', () => {
     [{ SMTP_HOST: 'mail', SMTP_PORT: 'x' }, 'SMTP_PORT'],
     [{ NODE_ENV: 'staging' }, 'NODE_ENV'],
     [{ HOST: 'local host' }, 'HOST'],
+    [{ WEB_CONCURRENCY: '0' }, 'WEB_CONCURRENCY'],
+    [{ WEB_CONCURRENCY: 'many' }, 'WEB_CONCURRENCY'],
+    [{ DATABASE_URL: 'mysql://root@localhost/x?socket=run/mysqld.sock' }, 'DATABASE_URL'],
     [{ HOST: '<script>' }, 'HOST'],
   ])('fails with one clear line naming the setting: %o', (env, name) => {
     try {
@@ -50,6 +53,12 @@ describe('configuration', () => {
       expect((e as Error).message).toContain(name);
       expect((e as Error).message).not.toContain('\n');
     }
+  });
+
+  it('runs one HTTP process unless WEB_CONCURRENCY asks for more (auto: one per core)', () => {
+    expect(loadConfig({ DATA_DIR: dir() }).webConcurrency).toBe(1);
+    expect(loadConfig({ DATA_DIR: dir(), WEB_CONCURRENCY: '3' }).webConcurrency).toBe(3);
+    expect(loadConfig({ DATA_DIR: dir(), WEB_CONCURRENCY: 'auto' }).webConcurrency).toBe(availableParallelism());
   });
 
   it('listens on the address HOST names', () => {
