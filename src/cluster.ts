@@ -1,6 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Config } from './config.js';
-import { startCore, type Running, type StartOptions } from './server.js';
+import { startCore, stopInOrder, type Running, type StartOptions } from './server.js';
 
 /**
  * WEB_CONCURRENCY > 1: one primary process and N HTTP workers sharing the port (Node's cluster
@@ -48,17 +48,11 @@ export async function startCluster(config: Config, opts: StartOptions = {}): Pro
   }
   log.info('HTTP workers listening', { workers: started.map((s) => s.worker.process.pid), port: started[0].port });
 
-  let stopped: Promise<void> | null = null;
-  const stop = () => {
-    stopped ??= (async () => {
-      stopping = true;
-      await Promise.all(Object.values(cluster.workers ?? {}).map((w) => (w ? stopWorker(w) : undefined)));
-      await jobs.stop();
-      await handle.close();
-    })();
-    return stopped;
+  const stopWorkers = async () => {
+    stopping = true;
+    await Promise.all(Object.values(cluster.workers ?? {}).map((w) => (w ? stopWorker(w) : undefined)));
   };
-  return { url: `http://localhost:${started[0].port}`, deps, stop };
+  return { url: `http://localhost:${started[0].port}`, deps, stop: stopInOrder(stopWorkers, jobs.stop, handle.close) };
 }
 
 /** SIGTERM (the worker drains its requests and exits), SIGKILL after a grace period. */

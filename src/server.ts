@@ -21,16 +21,29 @@ export interface StartOptions {
   clock?: () => Date;
 }
 
-/** Opens the database, migrates it and seeds the demo on first start. */
-export async function openPreparedDatabase(config: Config, log: Logger, clock: () => Date): Promise<DbHandle> {
-  const handle = openDatabase(config.databaseUrl);
-  const applied = await migrateToLatest(handle.db);
+/** What the app needs, around an open database; the logger and clock default to the real ones. */
+function depsFor(config: Config, handle: DbHandle, opts: StartOptions): Deps {
+  const log = opts.log ?? createLogger(config.logLevel);
+  const clock = opts.clock ?? (() => new Date());
+  return { config, db: handle.db, dialect: handle.dialect, clock, log };
+}
+
+/** Migrates the database and seeds the demo on first start. */
+async function prepareDatabase({ config, db, log, clock }: Deps): Promise<void> {
+  const applied = await migrateToLatest(db);
   if (applied.length) log.info('migrations applied', { migrations: applied });
   if (config.seedDemo) {
-    const seeded = await seedDemo(handle.db, clock(), { mustChangePassword: config.env === 'production' });
+    const seeded = await seedDemo(db, clock(), { mustChangePassword: config.env === 'production' });
     if (seeded) log.info('demo data seeded');
   }
-  return handle;
+}
+
+/** A stop() that runs its steps one after another, once, however often it is called. */
+export function stopInOrder(...steps: (() => Promise<void>)[]): () => Promise<void> {
+  let stopping: Promise<void> | null = null;
+  return () => (stopping ??= (async () => {
+    for (const step of steps) await step();
+  })());
 }
 
 /** The background jobs (unattended reminder, escalations, automation, email and webhook outboxes). */
@@ -48,22 +61,21 @@ export function startBackgroundJobs(deps: Deps): { stop(): Promise<void> } {
 }
 
 /** Serves the app over HTTP on HOST:PORT; resolves once listening. */
-export async function listen(deps: Deps): Promise<{ server: ServerType; port: number; close(): Promise<void> }> {
+export async function listen(deps: Deps): Promise<{ port: number; close(): Promise<void> }> {
   const app = createApp(deps);
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port: deps.config.port, hostname: deps.config.host }, () => resolve(s));
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : deps.config.port;
-  return { server, port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return { port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
 /** What the process that owns the database runs: migrated database, deps, background jobs. */
 export async function startCore(config: Config, opts: StartOptions = {}): Promise<{ deps: Deps; handle: DbHandle; jobs: { stop(): Promise<void> } }> {
-  const log = opts.log ?? createLogger(config.logLevel);
-  const clock = opts.clock ?? (() => new Date());
-  const handle = await openPreparedDatabase(config, log, clock);
-  const deps: Deps = { config, db: handle.db, dialect: handle.dialect, clock, log };
+  const handle = openDatabase(config.databaseUrl);
+  const deps = depsFor(config, handle, opts);
+  await prepareDatabase(deps);
   return { deps, handle, jobs: startBackgroundJobs(deps) };
 }
 
@@ -71,16 +83,7 @@ export async function startCore(config: Config, opts: StartOptions = {}): Promis
 export async function startServer(config: Config, opts: StartOptions = {}): Promise<Running> {
   const { deps, handle, jobs } = await startCore(config, opts);
   const http = await listen(deps);
-  let stopping: Promise<void> | null = null;
-  const stop = () => {
-    stopping ??= (async () => {
-      await http.close();
-      await jobs.stop();
-      await handle.close();
-    })();
-    return stopping;
-  };
-  return { url: `http://localhost:${http.port}`, deps, stop };
+  return { url: `http://localhost:${http.port}`, deps, stop: stopInOrder(http.close, jobs.stop, handle.close) };
 }
 
 /**
@@ -88,18 +91,8 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
  * and seeded the database and runs the background jobs.
  */
 export async function startHttpWorker(config: Config, opts: StartOptions = {}): Promise<Running> {
-  const log = opts.log ?? createLogger(config.logLevel);
-  const clock = opts.clock ?? (() => new Date());
   const handle = openDatabase(config.databaseUrl);
-  const deps: Deps = { config, db: handle.db, dialect: handle.dialect, clock, log };
+  const deps = depsFor(config, handle, opts);
   const http = await listen(deps);
-  let stopping: Promise<void> | null = null;
-  const stop = () => {
-    stopping ??= (async () => {
-      await http.close();
-      await handle.close();
-    })();
-    return stopping;
-  };
-  return { url: `http://localhost:${http.port}`, deps, stop };
+  return { url: `http://localhost:${http.port}`, deps, stop: stopInOrder(http.close, handle.close) };
 }

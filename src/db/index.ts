@@ -3,7 +3,6 @@ import { dirname } from 'node:path';
 import { createRequire } from 'node:module';
 import type SqliteDatabase from 'better-sqlite3';
 import { CompiledQuery, Kysely, MysqlDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type SqliteDialectConfig } from 'kysely';
-import type { PoolOptions } from 'mysql2';
 import type * as Mysql2 from 'mysql2';
 import type { Database } from './schema.js';
 import { ValuesPlugin, withSqliteBindings } from './values.js';
@@ -65,7 +64,7 @@ function openSqlite(path: string): DbHandle {
  * server's Unix socket instead of TCP: on the same machine, each query then costs one cheap write
  * instead of a trip through the TCP stack (a fifth of a list page's CPU here).
  */
-export function mysqlPoolOptions(url: string, poolSize: number): PoolOptions {
+export function mysqlPoolOptions(url: string, poolSize: number): Mysql2.PoolOptions {
   const u = new URL(url.replace(/^mariadb:/, 'mysql:'));
   const socketPath = u.searchParams.get('socket') || undefined;
   return {

@@ -16,15 +16,12 @@ export class Metrics {
     for (const [k, v] of this.requests) lines.push(`d2c_http_requests_total{${k}} ${v}`);
     lines.push('# HELP d2c_http_request_duration_seconds Time spent serving requests.', '# TYPE d2c_http_request_duration_seconds summary');
     lines.push(`d2c_http_request_duration_seconds_sum ${this.durationSum}`, `d2c_http_request_duration_seconds_count ${this.durationCount}`);
-    lines.push('# HELP process_resident_memory_bytes Resident memory.', '# TYPE process_resident_memory_bytes gauge');
+    const gauge = (name: string, help: string, value: number) => lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`, `${name} ${value}`);
     const mem = process.memoryUsage();
-    lines.push(`process_resident_memory_bytes ${mem.rss}`);
-    lines.push('# HELP nodejs_heap_used_bytes JavaScript heap in use.', '# TYPE nodejs_heap_used_bytes gauge');
-    lines.push(`nodejs_heap_used_bytes ${mem.heapUsed}`);
-    lines.push('# HELP nodejs_heap_total_bytes JavaScript heap reserved.', '# TYPE nodejs_heap_total_bytes gauge');
-    lines.push(`nodejs_heap_total_bytes ${mem.heapTotal}`);
-    lines.push('# HELP nodejs_external_memory_bytes Memory of C++ objects bound to JavaScript (buffers, drivers).', '# TYPE nodejs_external_memory_bytes gauge');
-    lines.push(`nodejs_external_memory_bytes ${mem.external}`);
+    gauge('process_resident_memory_bytes', 'Resident memory.', mem.rss);
+    gauge('nodejs_heap_used_bytes', 'JavaScript heap in use.', mem.heapUsed);
+    gauge('nodejs_heap_total_bytes', 'JavaScript heap reserved.', mem.heapTotal);
+    gauge('nodejs_external_memory_bytes', 'Memory of C++ objects bound to JavaScript (buffers, drivers).', mem.external);
     for (const [k, v] of Object.entries(extra)) lines.push(`# TYPE ${k} gauge`, `${k} ${v}`);
     return lines.join('\n') + '\n';
   }

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -6,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { openDatabase } from '../../src/db/index.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { seedDemo } from '../../seeds/demo.js';
-import { requireBuild } from '../helpers/app-server.js';
+import { requireBuild, startAppServer } from '../helpers/app-server.js';
 import { httpLoad, type LoopResult } from './lib/load.js';
 import { seedIncidents } from './lib/seed.js';
 
@@ -58,44 +57,22 @@ async function seed(): Promise<void> {
   await h.close();
 }
 
-async function waitHealthy(port: number): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`the server on port ${port} did not start within 30 s`);
-}
-
-async function measure(s: Subject, port: number, path: string): Promise<LoopResult> {
+async function measure(s: Subject, path: string): Promise<LoopResult> {
   const dir = mkdtempSync(join(work, 'run-'));
   copyFileSync(seedFile, join(dir, 'db.sqlite'));
-  const proc = spawn(process.execPath, s.args, {
-    cwd: s.cwd,
-    stdio: 'ignore',
-    env: {
-      PATH: process.env.PATH ?? '', NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), DATABASE_URL: `sqlite:${join(dir, 'db.sqlite')}`,
-      DATA_DIR: dir, JWT_SECRET: 'compare-'.repeat(6), JOBS: 'off', SEED_DEMO: 'off', LOG_LEVEL: 'info', APP_URL: `http://127.0.0.1:${port}`,
-    },
+  const server = await startAppServer({
+    root: s.cwd, entry: s.args, databaseUrl: `sqlite:${join(dir, 'db.sqlite')}`, dataDir: dir, jwtSecret: 'compare-'.repeat(6),
   });
-  const exited = new Promise((r) => proc.once('exit', r));
   try {
-    await waitHealthy(port);
-    const login = await fetch(`http://127.0.0.1:${port}/api/v1/auth/login`, {
+    const login = await fetch(`http://127.0.0.1:${server.port}/api/v1/auth/login`, {
       method: 'POST', headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ email: 'ops.momo@d2ctelcare.com', password: 'Operator@123' }),
     });
     const token = ((await login.json()) as { token: string }).token;
     const headers: Record<string, string> = path.startsWith('/api/') ? { authorization: `Bearer ${token}` } : { cookie: `__Host-d2c_session=${token}` };
-    return await httpLoad({ port, path, headers }, { concurrency: 20, seconds: SECONDS, warmupSeconds: 2 });
+    return await httpLoad({ port: server.port, path, headers }, { concurrency: 20, seconds: SECONDS, warmupSeconds: 2 });
   } finally {
-    proc.kill('SIGTERM');
-    const killer = setTimeout(() => proc.kill('SIGKILL'), 8_000);
-    await exited;
-    clearTimeout(killer);
+    await server.stop();
   }
 }
 
@@ -103,8 +80,8 @@ await seed();
 const rows: string[] = [];
 for (const path of PATHS) {
   for (let round = 1; round <= ROUNDS; round++) {
-    for (const [i, s] of subjects.entries()) {
-      const r = await measure(s, 4600 + i, path);
+    for (const s of subjects) {
+      const r = await measure(s, path);
       const line = `| \`${path}\` | ${round} | ${s.name} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.errors} | ${((r.bytes ?? 0) / 1024).toFixed(1)} |`;
       console.log(line);
       rows.push(line);

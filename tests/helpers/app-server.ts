@@ -31,6 +31,8 @@ export interface AppServerOptions {
   logLevel?: string;
   /** Extra node flags, e.g. --cpu-prof (diagnostics). */
   nodeArgs?: string[];
+  /** What node runs, relative to root: the build's main by default (checked to be current). */
+  entry?: string[];
   /** More settings, or other values for the ones above (SEED_DEMO, WEB_CONCURRENCY ...). */
   env?: Record<string, string>;
   /** Keep its stdout (the log) for stdout(); otherwise it goes nowhere, as in the benchmarks. */
@@ -74,9 +76,9 @@ function healthy(port: number): Promise<boolean> {
 }
 
 export async function startAppServer(o: AppServerOptions): Promise<AppServer> {
-  const main = requireBuild(o.root);
+  const entry = o.entry ?? [requireBuild(o.root)];
   const port = await freePort();
-  const proc = spawn(process.execPath, [...(o.nodeArgs ?? []), main], {
+  const proc = spawn(process.execPath, [...(o.nodeArgs ?? []), ...entry], {
     cwd: o.root,
     env: {
       PATH: process.env.PATH ?? '',
