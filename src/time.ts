@@ -88,15 +88,28 @@ export function timeAgo(instant: Date, now: Date): string {
 }
 
 const displayCache = new Map<string, Intl.DateTimeFormat>();
+/** "tz|second" -> text (seconds, not minutes: old zone offsets had seconds). Lists show the same instants on every request; bounded. */
+const displayed = new Map<string, string>();
+const DISPLAYED_MAX = 5_000;
 
-/** A readable local time in a zone, e.g. "9 May 2026, 06:26". Formatters are costly: one per zone. */
+/**
+ * A readable local time in a zone, e.g. "9 May 2026, 06:26". Formatting is costly (a microsecond or
+ * two a call, 25 a list page): formatters are made once per zone and texts kept per zone and second.
+ */
 export function formatInZone(instant: Date, tz: string): string {
-  let f = displayCache.get(tz);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-GB', {
-      timeZone: tz, day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
-    });
-    displayCache.set(tz, f);
+  const key = `${tz}|${Math.floor(instant.getTime() / 1000)}`;
+  let text = displayed.get(key);
+  if (text === undefined) {
+    let f = displayCache.get(tz);
+    if (!f) {
+      f = new Intl.DateTimeFormat('en-GB', {
+        timeZone: tz, day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+      });
+      displayCache.set(tz, f);
+    }
+    text = f.format(instant);
+    if (displayed.size >= DISPLAYED_MAX) displayed.delete(displayed.keys().next().value as string);
+    displayed.set(key, text);
   }
-  return f.format(instant);
+  return text;
 }

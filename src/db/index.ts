@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createRequire } from 'node:module';
 import type SqliteDatabase from 'better-sqlite3';
-import { CompiledQuery, Kysely, MysqlDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type SqliteDialectConfig } from 'kysely';
+import { CompiledQuery, Kysely, type KyselyPlugin, type PluginTransformQueryArgs, type PluginTransformResultArgs, MysqlDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type SqliteDialectConfig } from 'kysely';
 import type * as Mysql2 from 'mysql2';
 import type { Database } from './schema.js';
 import { ValuesPlugin, withSqliteBindings } from './values.js';
@@ -38,6 +38,25 @@ class ImmediateSqliteDialect extends SqliteDialect {
   }
 }
 
+let statements = 0;
+
+/** SQL statements this process has run through any of its databases (for /metrics). */
+export function statementsExecuted(): number {
+  return statements;
+}
+
+/** Counts each statement once it has run (its result passes through the plugins). */
+class StatementCounter implements KyselyPlugin {
+  transformQuery(args: PluginTransformQueryArgs) {
+    return args.node;
+  }
+
+  async transformResult(args: PluginTransformResultArgs) {
+    statements++;
+    return args.result;
+  }
+}
+
 // Each driver is loaded when a database of its kind is opened: a server holds only the one it uses.
 const require = createRequire(import.meta.url);
 
@@ -54,7 +73,7 @@ function openSqlite(path: string): DbHandle {
   raw.pragma('cache_size = -8000');
   const db = new Kysely<Database>({
     dialect: new ImmediateSqliteDialect({ database: withSqliteBindings(raw) }),
-    plugins: [new ValuesPlugin()],
+    plugins: [new ValuesPlugin(), new StatementCounter()],
   });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }
@@ -92,7 +111,7 @@ function openMysql(url: string, poolSize: number): DbHandle {
         await conn.executeQuery(CompiledQuery.raw("SET time_zone = '+00:00'"));
       },
     }),
-    plugins: [new ValuesPlugin()],
+    plugins: [new ValuesPlugin(), new StatementCounter()],
   });
   return { db, dialect: 'mysql', close: () => db.destroy() };
 }

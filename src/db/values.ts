@@ -30,16 +30,35 @@ function kindOf(key: string): Kind {
   return kind;
 }
 
-function normaliseRow(row: UnknownRow): UnknownRow {
+/**
+ * The columns of a result that may need converting: the rows of one result share their keys, so the
+ * key names are classified once per result, not once per value.
+ */
+function convertibleKeys(row: UnknownRow): { instants: string[]; flags: string[] } {
+  const instants: string[] = [];
+  const flags: string[] = [];
   for (const key in row) {
-    const v = row[key];
-    if (typeof v === 'string') {
-      if (kindOf(key) === 'instant' && ISO_INSTANT.test(v)) row[key] = new Date(v);
-    } else if (typeof v === 'number') {
-      if (kindOf(key) === 'flag') row[key] = v !== 0;
+    const kind = kindOf(key);
+    if (kind === 'instant') instants.push(key);
+    else if (kind === 'flag') flags.push(key);
+  }
+  return { instants, flags };
+}
+
+function normaliseRows(rows: UnknownRow[]): void {
+  if (rows.length === 0) return;
+  const { instants, flags } = convertibleKeys(rows[0]);
+  if (instants.length === 0 && flags.length === 0) return;
+  for (const row of rows) {
+    for (const key of instants) {
+      const v = row[key];
+      if (typeof v === 'string' && ISO_INSTANT.test(v)) row[key] = new Date(v);
+    }
+    for (const key of flags) {
+      const v = row[key];
+      if (typeof v === 'number') row[key] = v !== 0;
     }
   }
-  return row;
 }
 
 export class ValuesPlugin implements KyselyPlugin {
@@ -48,7 +67,7 @@ export class ValuesPlugin implements KyselyPlugin {
   }
 
   async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-    for (const row of args.result.rows) normaliseRow(row);
+    normaliseRows(args.result.rows);
     return args.result;
   }
 }

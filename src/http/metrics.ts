@@ -1,3 +1,5 @@
+import { statementsExecuted } from '../db/index.js';
+
 /** A few Prometheus counters, kept in memory per process. */
 export class Metrics {
   private requests = new Map<string, number>();
@@ -16,6 +18,7 @@ export class Metrics {
     for (const [k, v] of this.requests) lines.push(`d2c_http_requests_total{${k}} ${v}`);
     lines.push('# HELP d2c_http_request_duration_seconds Time spent serving requests.', '# TYPE d2c_http_request_duration_seconds summary');
     lines.push(`d2c_http_request_duration_seconds_sum ${this.durationSum}`, `d2c_http_request_duration_seconds_count ${this.durationCount}`);
+    lines.push('# HELP d2c_db_statements_total SQL statements run.', '# TYPE d2c_db_statements_total counter', `d2c_db_statements_total ${statementsExecuted()}`);
     const gauge = (name: string, help: string, value: number) => lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`, `${name} ${value}`);
     const mem = process.memoryUsage();
     gauge('process_resident_memory_bytes', 'Resident memory.', mem.rss);

@@ -9,7 +9,8 @@ import { sql, type CompiledQuery } from 'kysely';
 import { createConnection } from 'mysql2/promise';
 import { openDatabase, type Dialect } from '../../src/db/index.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
-import { listIncidentSummaries, listIncidents } from '../../src/modules/incidents/queries.js';
+import { findSessionUser } from '../../src/auth/session.js';
+import { assignableUsers, listIncidentSummaries, listIncidents } from '../../src/modules/incidents/queries.js';
 import { encodeCursor, type Cursor } from '../../src/pagination.js';
 import type { Actor } from '../../src/tenancy.js';
 import { seedDemo } from '../../seeds/demo.js';
@@ -19,7 +20,7 @@ import { httpLoad, request, type LoopResult } from './lib/load.js';
 import { renderReport, type FanoutResult, type Machine, type ScenarioResult, type SeedInfo } from './lib/report.js';
 import { seedIncidents } from './lib/seed.js';
 import {
-  bareMysqlLoop, bareSqliteLoop, captureSql, explainMysql, explainSqlite, mysqlPool, type PlanCheck,
+  bareMysqlLoop, bareSqliteLoop, captureSql, explainMysql, explainSqlite, mysqlPool, type PlanCheck, type RequestSql, type Statement,
 } from './lib/sql.js';
 
 /**
@@ -412,6 +413,14 @@ async function check(port: number, path: string, headers: Record<string, string>
   }
 }
 
+/**
+ * SQL statements and requests the server has counted (/metrics). With one HTTP process these are all
+ * of them; with several, those of the worker that answers, which serves a share of both.
+ */
+async function serverCounts(port: number): Promise<[number, number]> {
+  return [await metric(port, 'd2c_db_statements_total'), await metric(port, 'd2c_http_request_duration_seconds_count')];
+}
+
 async function benchDatabase(dialect: Dialect, sink: SmtpSink, seeds: SeedInfo[], results: ScenarioResult[], fanouts: FanoutResult[]): Promise<void> {
   const name = dialect === 'mysql' ? 'MariaDB' : 'SQLite';
   const { url, sqliteFile, dataDir } = await createDatabase(dialect);
@@ -419,11 +428,19 @@ async function benchDatabase(dialect: Dialect, sink: SmtpSink, seeds: SeedInfo[]
   const deepCursor = encodeCursor(prep.deep.at, prep.deep.id);
 
   // The SQL of each scenario, exactly as the route compiles it (the page its summary columns, the API
-  // every column), and its plan.
+  // every column), and its plan. The bare loop replays every statement of the request: the signed-in
+  // user first, then the list (and, for a full page, the assignee filter's options at the same time).
   const queries = new Map<string, CompiledQuery>();
+  const requestSql = new Map<string, RequestSql>();
+  const userQuery = await captureSql(dialect, (db) => findSessionUser(db, prep.actor.userId));
+  const assigneesQuery = await captureSql(dialect, (db) => assignableUsers(db, prep.actor.processId));
   for (const s of SCENARIOS) {
     const list = s.kind === 'page' ? listIncidentSummaries : listIncidents;
-    queries.set(s.key, await captureSql(dialect, (db) => list(db, prep.actor, {}, s.deep ? prep.deep : null, s.limit)));
+    const q = await captureSql(dialect, (db) => list(db, prep.actor, {}, s.deep ? prep.deep : null, s.limit));
+    queries.set(s.key, q);
+    const listStep: Statement[] = [{ query: q, rows: s.limit + 1 }];
+    if (s.kind === 'page') listStep.push({ query: assigneesQuery });
+    requestSql.set(s.key, [[{ query: userQuery, rows: 1 }], listStep]);
   }
   const plans = new Map<string, PlanCheck>();
   const pool = dialect === 'mysql' ? mysqlPool(url, 10) : null;
@@ -445,7 +462,7 @@ async function benchDatabase(dialect: Dialect, sink: SmtpSink, seeds: SeedInfo[]
   // token and the session cookie from the first start stay valid.
   const secret = randomBytes(48).toString('base64url');
   let auth: { token: string; cookie: string } | null = null;
-  const httpResults = new Map<string, { http: LoopResult; rssMb: number; cpuPct: number | null }>();
+  const httpResults = new Map<string, { http: LoopResult; rssMb: number; cpuPct: number | null; statementsPerRequest: number }>();
   for (const s of SCENARIOS) {
     const server = await startAppServer({
       root: ROOT, databaseUrl: url, dataDir, jwtSecret: secret, logLevel: LOG_LEVEL, nodeArgs: SERVER_NODE_ARGS,
@@ -466,31 +483,36 @@ async function benchDatabase(dialect: Dialect, sink: SmtpSink, seeds: SeedInfo[]
     const headers: Record<string, string> = s.kind === 'page' ? { cookie: auth.cookie } : { authorization: `Bearer ${auth.token}` };
     await check(port, path, headers, s, prep.firstIds[s.deep ? 'deep' : 'first']);
     log(`${dialect}: ${s.key} — ${CONCURRENCY} clients, ${WARMUP} s warm-up + ${SECONDS} s`);
+    const [statements0, requests0] = await serverCounts(port);
     const clientCpu0 = process.cpuUsage();
     const clientT0 = performance.now();
     const { value, peakMb, cpuPct } = await withRssSampling(server.pid, () => httpLoad({ port, path, headers }, { concurrency: CONCURRENCY, seconds: SECONDS, warmupSeconds: WARMUP }));
     const clientCpu = process.cpuUsage(clientCpu0);
+    const [statements1, requests1] = await serverCounts(port);
+    const statementsPerRequest = (statements1 - statements0) / (requests1 - requests0);
     const clientPct = ((clientCpu.user + clientCpu.system) / 1000 / (performance.now() - clientT0)) * 100;
     log(`${dialect}: ${s.key} ${value.rps.toFixed(0)} req/s p50 ${value.p50.toFixed(1)} ms p99 ${value.p99.toFixed(1)} ms errors ${value.errors}`
-      + `${value.errorSamples.length ? ` (${value.errorSamples.join('; ')})` : ''}; server CPU ${cpuPct?.toFixed(0) ?? '?'} %, load generator CPU ${clientPct.toFixed(0)} %, ${value.bytes?.toFixed(0)} bytes/response`);
+      + `${value.errorSamples.length ? ` (${value.errorSamples.join('; ')})` : ''}; server CPU ${cpuPct?.toFixed(0) ?? '?'} %, load generator CPU ${clientPct.toFixed(0)} %, ${value.bytes?.toFixed(0)} bytes/response, ${statementsPerRequest.toFixed(2)} SQL statements/request`);
     const heapMb = (await metric(port, 'nodejs_heap_used_bytes')) / 1048576;
     log(`${dialect}: server memory after ${s.key}: rss ${rssMb(server.pid)?.toFixed(0)} MB, heap in use ${heapMb.toFixed(0)} MB`);
     if (process.env.BENCH_DEBUG) log(topMappings(server.pid));
-    httpResults.set(s.key, { http: value, rssMb: peakMb, cpuPct });
+    httpResults.set(s.key, { http: value, rssMb: peakMb, cpuPct, statementsPerRequest });
     await stopServer();
   }
 
   // The same SQL through the bare driver, with the server stopped.
   for (const s of SCENARIOS) {
     const q = queries.get(s.key)!;
+    const steps = requestSql.get(s.key)!;
     const bare = pool
-      ? await bareMysqlLoop(pool, q, s.limit + 1, { concurrency: CONCURRENCY, seconds: SECONDS, warmupSeconds: WARMUP })
-      : bareSqliteLoop(sqliteFile!, q, s.limit + 1, { seconds: SECONDS, warmupSeconds: WARMUP });
+      ? await bareMysqlLoop(pool, steps, { concurrency: CONCURRENCY, seconds: SECONDS, warmupSeconds: WARMUP })
+      : bareSqliteLoop(sqliteFile!, steps, { seconds: SECONDS, warmupSeconds: WARMUP });
     log(`${dialect}: bare ${s.key} ${bare.rps.toFixed(0)} q/s p50 ${bare.p50.toFixed(2)} ms p99 ${bare.p99.toFixed(2)} ms errors ${bare.errors}`);
     const h = httpResults.get(s.key)!;
     results.push({
       database: name, scenario: s.label, http: h.http, rssMb: h.rssMb, cpuPct: h.cpuPct, bare,
       bareLabel: pool ? 'mysql2' : 'better-sqlite3', plan: plans.get(s.key)!, sql: q.sql, deep: s.deep,
+      bareStatements: steps.flat().length, serverStatements: h.statementsPerRequest,
     });
   }
   await closePool();

@@ -32,6 +32,14 @@ describe.each(DIALECTS)('operability on %s', (dialect) => {
     expect(text).toContain('process_resident_memory_bytes');
   });
 
+  it('counts the SQL statements it runs', async () => {
+    const statements = async () => Number(/^d2c_db_statements_total (\d+)$/m.exec(await (await t.request('/metrics')).text())?.[1]);
+    const before = await statements();
+    await t.request('/readyz');
+    await t.request('/readyz');
+    expect(await statements()).toBeGreaterThanOrEqual(before + 2);
+  });
+
   it('sets security headers on pages', async () => {
     const res = await t.request('/login');
     expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");

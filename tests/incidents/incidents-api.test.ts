@@ -240,6 +240,14 @@ describe.each(DIALECTS)('incidents API on %s', (dialect) => {
     }
   });
 
+  it('shows a title in any script intact, as UTF-8', async () => {
+    const title = 'Café — naïve 東京 ✓';
+    await json<IncidentJson>(await t.api(momo.operator, 'POST', '/incidents', { title, severity: 3 }));
+    const res = await t.page(momo.operator, '/incidents');
+    expect(res.headers.get('content-type')).toBe('text/html; charset=UTF-8');
+    expect(await res.text()).toContain(title);
+  });
+
   it('sends the unattended reminder once per incident, even with two workers racing', async () => {
     const inc = await json<IncidentJson>(await t.api(momo.operator, 'POST', '/incidents', { title: 'Nobody looks', severity: 2 }));
     await sendUnattendedReminders(t.db, new Date(t.clock.now().getTime() + 29 * 60_000), { appUrl: 'http://x' });

@@ -1,4 +1,6 @@
 import type { PropsWithChildren } from 'hono/jsx';
+import type { HtmlEscapedString } from 'hono/utils/html';
+import { renderedOnce } from './renderedOnce.js';
 
 /** Each tone is a `.badge-<tone>` class of app.css. */
 const TONES = {
@@ -48,4 +50,16 @@ const STATUS: Record<string, Tone> = {
 
 export function StatusBadge(props: { status: string }) {
   return <Badge tone={STATUS[props.status] ?? 'slate'}>{props.status.replace(/_/g, ' ')}</Badge>;
+}
+
+/**
+ * The badge markup of a severity or status, rendered once per value: for list rows that render as
+ * templates (see IncidentList) rather than as a tree of JSX nodes.
+ */
+export function severityBadgeHtml(severity: number): HtmlEscapedString {
+  return renderedOnce(`badge:severity:${severity}`, () => <SeverityBadge severity={severity} />);
+}
+
+export function statusBadgeHtml(status: string): HtmlEscapedString {
+  return renderedOnce(`badge:status:${status}`, () => <StatusBadge status={status} />);
 }

