@@ -167,9 +167,9 @@ describe.each(DIALECTS)('AI Insights pages on %s', (dialect) => {
     for (const email of EVERY_ROLE) {
       const html = await (await get(email, '/')).text();
       expect(html, email).toContain('data-chat-popup');
-      expect(html).toContain('id="chat-popup-log"');
-      expect(html).toContain('hx-post="/ai-insights/chat"');
-      expect(html).toContain('value="What is open?"');
+      // The log and the composer come with the first open.
+      expect(html).toContain('hx-get="/ai-insights/chat/panel"');
+      expect(html).not.toContain('id="chat-popup-log"');
     }
     const incidents = await (await get(momo.operator, '/incidents')).text();
     expect(incidents).toContain('data-testid="chat-popup-button"');
@@ -177,5 +177,30 @@ describe.each(DIALECTS)('AI Insights pages on %s', (dialect) => {
     expect(incidents).toContain('fixed bottom-4 left-4');
     expect(incidents).toContain('collapsed ? &#39;md:left-20&#39; : &#39;md:left-64&#39;');
     expect(incidents).toContain('id="toasts" class="pointer-events-none fixed bottom-4 right-4');
+  });
+
+  it('the popup panel loads for every role with their own greeting; a plain visit goes to the Assistant tab', async () => {
+    const names: Record<string, string> = {};
+    for (const email of [...EVERY_ROLE, ignite.operator]) {
+      const res = await get(email, '/ai-insights/chat/panel', 'chat-popup');
+      expect(res.status, email).toBe(200);
+      expect(res.headers.get('cache-control')).toBe('private, no-store');
+      const html = await res.text();
+      expect(html).not.toContain('<!DOCTYPE html>');
+      expect(html).toContain('id="chat-popup-log"');
+      expect(html).toContain('id="chat-popup-input"');
+      expect(html).toContain('hx-post="/ai-insights/chat"');
+      expect(html).toContain('value="What is open?"');
+      names[email] = /Hi ([^.<]+)\./.exec(html)?.[1] ?? '';
+    }
+    const user = await t.db.selectFrom('users').select('name').where('email', '=', ignite.operator).executeTakeFirstOrThrow();
+    expect(names[ignite.operator]).toBe(user.name);
+    expect(new Set(Object.values(names)).size).toBe(EVERY_ROLE.length + 1);
+    const plain = await get(momo.operator, '/ai-insights/chat/panel');
+    expect(plain.status).toBe(302);
+    expect(plain.headers.get('location')).toBe('/ai-insights?tab=assistant');
+    const signedOut = await t.request('/ai-insights/chat/panel', { headers: { 'hx-request': 'true' } });
+    expect(signedOut.status).toBe(401);
+    expect(signedOut.headers.get('hx-redirect')).toBe('/login');
   });
 });

@@ -170,16 +170,19 @@ export function ChatComposer(props: { logId: string; inputId: string; compact?: 
 /**
  * The chat popup on every page (Figure 6.10d): a round button at the bottom left, clear of the toasts
  * (bottom right) and of the sidebar, opening a small panel that talks to the assistant through htmx.
- * It lives inside the shell's Alpine scope, so it follows the sidebar's width.
+ * It lives inside the shell's Alpine scope, so it follows the sidebar's width. Its log and composer
+ * (ChatPopupPanel) load on the first open: most page views never open it, and they were a sixth of
+ * every page's markup.
  */
 export function ChatPopup(props: { actor: Actor; path: string }) {
   // Not on the AI Insights page (it has the Assistant tab), nor before a required password change.
   if (props.path === '/ai-insights' || props.actor.mustChangePassword || !can(props.actor.role, 'ai.view')) return null;
-  // The same markup on every page for a given name: rendered once per name.
-  return renderedOnce(`chat-popup:${props.actor.name}`, () => <ChatPopupMarkup name={props.actor.name} />);
+  return renderedOnce('chat-popup', () => <ChatPopupMarkup />);
 }
 
-function ChatPopupMarkup(props: { name: string }) {
+const FOCUS_INPUT = "$nextTick(() => document.getElementById('chat-popup-input')?.focus())";
+
+function ChatPopupMarkup() {
   return (
     <div x-data="{ chatOpen: false }" data-chat-popup {...{ 'x-on:keydown.escape.window': 'if (chatOpen) { chatOpen = false; $refs.chatButton.focus() }' }}>
       <button
@@ -189,7 +192,7 @@ function ChatPopupMarkup(props: { name: string }) {
         x-bind:class="collapsed ? 'md:left-20' : 'md:left-64'"
         x-show="!mobileOpen"
         x-cloak=""
-        x-on:click="chatOpen = !chatOpen; if (chatOpen) $nextTick(() => document.getElementById('chat-popup-input').focus())"
+        x-on:click={`chatOpen = !chatOpen; if (chatOpen) { $dispatch('d2c:chat-open'); ${FOCUS_INPUT} }`}
         x-bind:aria-expanded="chatOpen ? 'true' : 'false'"
         aria-controls="chat-popup"
         aria-label="Open the assistant"
@@ -221,13 +224,24 @@ function ChatPopupMarkup(props: { name: string }) {
             <Icon name="x" class="h-4 w-4" />
           </button>
         </header>
-        <div id="chat-popup-log" class="min-h-48 flex-1 space-y-3 overflow-y-auto p-3" aria-live="polite" data-chat-log>
-          <Welcome name={props.name} />
-        </div>
-        <div class="border-t border-slate-200 p-3">
-          <ChatComposer logId="chat-popup-log" inputId="chat-popup-input" compact />
+        <div hx-get="/ai-insights/chat/panel" hx-trigger="d2c:chat-open once from:body" hx-swap="outerHTML" class="flex min-h-48 flex-1 items-center justify-center p-3 text-sm text-slate-500" data-chat-loading>
+          <span class="inline-block h-2 w-2 animate-pulse rounded-full bg-teal"></span>&nbsp;Loading…
         </div>
       </section>
+    </div>
+  );
+}
+
+/** The popup's log and composer, loaded on its first open; takes the focus when it arrives. */
+export function ChatPopupPanel(props: { name: string }) {
+  return (
+    <div class="flex min-h-0 flex-1 flex-col" x-init={`if (chatOpen) ${FOCUS_INPUT}`} data-chat-panel>
+      <div id="chat-popup-log" class="min-h-48 flex-1 space-y-3 overflow-y-auto p-3" aria-live="polite" data-chat-log>
+        <Welcome name={props.name} />
+      </div>
+      <div class="border-t border-slate-200 p-3">
+        <ChatComposer logId="chat-popup-log" inputId="chat-popup-input" compact />
+      </div>
     </div>
   );
 }

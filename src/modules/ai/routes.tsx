@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { Child } from 'hono/jsx';
 import { AiInsightsPage, InsightsArea, type Tab } from '../../../views/ai/AiInsightsPage.js';
-import { ChatError, ChatExchange } from '../../../views/ai/Chat.js';
+import { ChatError, ChatExchange, ChatPopupPanel } from '../../../views/ai/Chat.js';
 import { InsightPanels } from '../../../views/ai/InsightPanels.js';
 import { requireAuth, requirePermission } from '../../auth/session.js';
 import { badRequest, DomainError, notFound } from '../../errors.js';
@@ -65,6 +65,13 @@ async function page(c: Ctx, tab: Tab, selectedRaw: string | undefined, log?: Chi
 aiPages.get('/ai-insights', async (c) => {
   const tab: Tab = c.req.query('tab') === 'assistant' ? 'assistant' : 'insights';
   return page(c, tab, c.req.query('incident'));
+});
+
+/** The chat popup's log and composer, fetched by its first open; a plain visit gets the Assistant tab. */
+aiPages.get('/ai-insights/chat/panel', (c) => {
+  if (!isHtmx(c)) return c.redirect('/ai-insights?tab=assistant', 302);
+  c.header('Cache-Control', 'private, no-store');
+  return c.html(<ChatPopupPanel name={actorOf(c).name} />);
 });
 
 /** One chat message from the Assistant tab or the popup: the exchange to append to the log. */
