@@ -94,7 +94,7 @@ export function renderReport(m: Machine, p: Params, seeds: SeedInfo[], rows: Sce
   for (const r of rows) {
     const ratio = r.http.rps / r.bare.rps;
     out.push(`| ${r.database} | ${r.scenario} | ${f0(r.http.rps)} | ${f1(r.http.p50)} | ${f1(r.http.p99)} | ${r.http.errors} | ${f0(r.rssMb)} | `
-      + `${r.cpuPct === null ? '–' : `${f0(r.cpuPct)} %`} | ${f2(r.serverStatements)} (bare ${r.bareStatements}) | ${f0(r.bare.rps)} | ${f2(r.bare.p50)} | ${f2(r.bare.p99)} | ${pct(ratio)} | `
+      + `${r.cpuPct === null ? '–' : `${f0(r.cpuPct)} %`} | ${Number.isFinite(r.serverStatements) ? f2(r.serverStatements) : '–'} (bare ${r.bareStatements}) | ${f0(r.bare.rps)} | ${f2(r.bare.p50)} | ${f2(r.bare.p99)} | ${pct(ratio)} | `
       + `${ok(r.http.p99 < P99_TARGET_MS && r.http.errors === 0)} | ${ok(ratio >= RATIO_TARGET)} |`);
   }
   out.push('');
