@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +17,7 @@ import { seedDemo } from '../../seeds/demo.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp.js';
 import { metric, startAppServer } from '../helpers/app-server.js';
 import { httpLoad, request, type LoopResult } from './lib/load.js';
-import { renderReport, type FanoutResult, type Machine, type ScenarioResult, type SeedInfo } from './lib/report.js';
+import { renderReport, type CpuUse, type FanoutResult, type Machine, type ScenarioResult, type SeedInfo } from './lib/report.js';
 import { seedIncidents } from './lib/seed.js';
 import {
   bareMysqlLoop, bareSqliteLoop, captureSql, explainMysql, explainSqlite, mysqlPool, type PlanCheck, type RequestSql, type Statement,
@@ -252,6 +252,45 @@ function cpuSeconds(pid: number): number | null {
   });
 }
 
+/** The pid of a running program by name (e.g. the database server), from /proc; null if none. */
+function findProcess(names: string[]): number | null {
+  try {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        if (names.includes(readFileSync(`/proc/${entry}/comm`, 'utf8').trim())) return Number(entry);
+      } catch {
+        // Gone meanwhile.
+      }
+    }
+  } catch {
+    // No /proc.
+  }
+  return null;
+}
+
+/**
+ * CPU use over an interval, as % of one core (the machine has cores × 100 %): of the given processes
+ * and of this one (the load generator or the bare loop's client). Where a figure cannot be read, null.
+ */
+function cpuMeter(pids: { server?: number; database?: number | null }): () => { server: number | null; database: number | null; client: number } {
+  const read = (pid: number | null | undefined) => (pid ? cpuSeconds(pid) : null);
+  const t0 = performance.now();
+  const self0 = process.cpuUsage();
+  const server0 = read(pids.server);
+  const database0 = read(pids.database);
+  return () => {
+    const wall = (performance.now() - t0) / 1000;
+    const self = process.cpuUsage(self0);
+    const pct = (a: number | null, b: number | null) => (a !== null && b !== null ? ((b - a) / wall) * 100 : null);
+    return {
+      server: pct(server0, read(pids.server)),
+      database: pct(database0, read(pids.database)),
+      client: ((self.user + self.system) / 1e6 / wall) * 100,
+    };
+  };
+}
+
 /** Samples the server's RSS while `fn` runs; the peak, in MB. */
 async function withRssSampling<T>(pid: number, fn: () => Promise<T>): Promise<{ value: T; peakMb: number; cpuPct: number | null }> {
   let peak = 0;
@@ -463,7 +502,9 @@ async function benchDatabase(dialect: Dialect, sink: SmtpSink, seeds: SeedInfo[]
   // token and the session cookie from the first start stay valid.
   const secret = randomBytes(48).toString('base64url');
   let auth: { token: string; cookie: string } | null = null;
-  const httpResults = new Map<string, { http: LoopResult; rssMb: number; cpuPct: number | null; statementsPerRequest: number }>();
+  const httpResults = new Map<string, { http: LoopResult; rssMb: number; cpuPct: number | null; statementsPerRequest: number; cpu: CpuUse }>();
+  // MariaDB's own server process, for the CPU budget; SQLite runs inside the process measured.
+  const databasePid = dialect === 'mysql' ? findProcess(['mariadbd', 'mysqld']) : null;
   for (const s of SCENARIOS) {
     const server = await startAppServer({
       root: ROOT, databaseUrl: url, dataDir, jwtSecret: secret, logLevel: LOG_LEVEL, nodeArgs: SERVER_NODE_ARGS,
@@ -485,19 +526,18 @@ async function benchDatabase(dialect: Dialect, sink: SmtpSink, seeds: SeedInfo[]
     await check(port, path, headers, s, prep.firstIds[s.deep ? 'deep' : 'first']);
     log(`${dialect}: ${s.key} — ${CONCURRENCY} clients, ${WARMUP} s warm-up + ${SECONDS} s`);
     const [statements0, requests0] = await serverCounts(port);
-    const clientCpu0 = process.cpuUsage();
-    const clientT0 = performance.now();
+    const meter = cpuMeter({ server: server.pid, database: databasePid });
     const { value, peakMb, cpuPct } = await withRssSampling(server.pid, () => httpLoad({ port, path, headers }, { concurrency: CONCURRENCY, seconds: SECONDS, warmupSeconds: WARMUP }));
-    const clientCpu = process.cpuUsage(clientCpu0);
+    const cpu = meter();
     const [statements1, requests1] = await serverCounts(port);
     const statementsPerRequest = (statements1 - statements0) / (requests1 - requests0);
-    const clientPct = ((clientCpu.user + clientCpu.system) / 1000 / (performance.now() - clientT0)) * 100;
+    const clientPct = cpu.client;
     log(`${dialect}: ${s.key} ${value.rps.toFixed(0)} req/s p50 ${value.p50.toFixed(1)} ms p99 ${value.p99.toFixed(1)} ms errors ${value.errors}`
       + `${value.errorSamples.length ? ` (${value.errorSamples.join('; ')})` : ''}; server CPU ${cpuPct?.toFixed(0) ?? '?'} %, load generator CPU ${clientPct.toFixed(0)} %, ${value.bytes?.toFixed(0)} bytes/response, ${statementsPerRequest.toFixed(2)} SQL statements/request`);
     const heapMb = (await metric(port, 'nodejs_heap_used_bytes')) / 1048576;
     log(`${dialect}: server memory after ${s.key}: rss ${rssMb(server.pid)?.toFixed(0)} MB, heap in use ${heapMb.toFixed(0)} MB`);
     if (process.env.BENCH_DEBUG) log(topMappings(server.pid));
-    httpResults.set(s.key, { http: value, rssMb: peakMb, cpuPct, statementsPerRequest });
+    httpResults.set(s.key, { http: value, rssMb: peakMb, cpuPct, statementsPerRequest, cpu });
     await stopServer();
   }
 
@@ -505,15 +545,17 @@ async function benchDatabase(dialect: Dialect, sink: SmtpSink, seeds: SeedInfo[]
   for (const s of SCENARIOS) {
     const q = queries.get(s.key)!;
     const steps = requestSql.get(s.key)!;
+    const meter = cpuMeter({ database: databasePid });
     const bare = pool
       ? await bareMysqlLoop(pool, steps, { concurrency: CONCURRENCY, seconds: SECONDS, warmupSeconds: WARMUP })
       : bareSqliteLoop(sqliteFile!, steps, { seconds: SECONDS, warmupSeconds: WARMUP });
+    const bareCpu = meter();
     log(`${dialect}: bare ${s.key} ${bare.rps.toFixed(0)} q/s p50 ${bare.p50.toFixed(2)} ms p99 ${bare.p99.toFixed(2)} ms errors ${bare.errors}`);
     const h = httpResults.get(s.key)!;
     results.push({
       database: name, scenario: s.label, http: h.http, rssMb: h.rssMb, cpuPct: h.cpuPct, bare,
       bareLabel: pool ? 'mysql2' : 'better-sqlite3', plan: plans.get(s.key)!, sql: q.sql, deep: s.deep,
-      bareStatements: steps.flat().length, serverStatements: h.statementsPerRequest,
+      bareStatements: steps.flat().length, serverStatements: h.statementsPerRequest, cpu: h.cpu, bareCpu,
     });
   }
   await closePool();

@@ -23,6 +23,13 @@ export interface Params {
   mysqlTransport: string;
 }
 
+/** CPU over a run, % of one core: the server under test, MariaDB's server, the benchmark process. */
+export interface CpuUse {
+  server: number | null;
+  database: number | null;
+  client: number;
+}
+
 export interface ScenarioResult {
   database: 'MariaDB' | 'SQLite';
   scenario: string;
@@ -35,6 +42,9 @@ export interface ScenarioResult {
   bareLabel: string;
   plan: PlanCheck;
   sql: string;
+  /** CPU during the HTTP run (client: the load generator) and during the bare loop (client: the driver's caller). */
+  cpu: CpuUse;
+  bareCpu: CpuUse;
   /** Statements the bare loop runs per iteration: every statement of one request. */
   bareStatements: number;
   /** Statements the server ran per request during the scenario (its /metrics counters). */
@@ -107,6 +117,21 @@ export function renderReport(m: Machine, p: Params, seeds: SeedInfo[], rows: Sce
     + '(`d2c_db_statements_total` over its requests, from /metrics) against the statements the bare loop replays: equal, the loop runs '
     + 'exactly the request\'s SQL. The ratio is the HTTP requests/s over the bare loop\'s iterations/s: what the whole request '
     + '(HTTP, session, rendering or JSON, logging) keeps of the database\'s own rate for that SQL.', '');
+
+  out.push('### Where the CPU went', '');
+  out.push(`Per run, in % of one core (the machine has ${m.cores * 100} %): the server under test, MariaDB's server process, and the `
+    + 'benchmark process (the load generator during the HTTP run, the driver and its caller during the bare loop; on SQLite the '
+    + 'bare loop\'s database work is in that process too).', '');
+  out.push('| Database | Scenario | HTTP: server | HTTP: MariaDB | HTTP: load generator | HTTP: total | bare: MariaDB | bare: client | bare: total |');
+  out.push('|---|---|--:|--:|--:|--:|--:|--:|--:|');
+  const cpuPct = (n: number | null) => (n === null ? '–' : `${f0(n)} %`);
+  const sum = (...xs: (number | null)[]) => xs.reduce<number>((a, b) => a + (b ?? 0), 0);
+  for (const r of rows) {
+    out.push(`| ${r.database} | ${r.scenario} | ${cpuPct(r.cpu.server)} | ${cpuPct(r.cpu.database)} | ${cpuPct(r.cpu.client)} | `
+      + `${cpuPct(sum(r.cpu.server, r.cpu.database, r.cpu.client))} | ${cpuPct(r.bareCpu.database)} | ${cpuPct(r.bareCpu.client)} | `
+      + `${cpuPct(sum(r.bareCpu.database, r.bareCpu.client))} |`);
+  }
+  out.push('');
 
   out.push('## Query plans', '');
   out.push('| Database | Query | index on incidents | access | sorts rows | index seek starts at the cursor |');
