@@ -1,6 +1,6 @@
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -12,6 +12,7 @@ import { openDatabase, type Db, type Dialect } from '../../src/db/index.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { seedDemo } from '../../seeds/demo.js';
 import { metric, startAppServer } from '../helpers/app-server.js';
+import { statusMb } from './lib/proc.js';
 import { seedIncidents } from './lib/seed.js';
 
 /**
@@ -167,13 +168,9 @@ async function startServer(url: string, dataDir: string): Promise<Server> {
 }
 
 function memory(pid: number): { rss: number; hwm: number } | null {
-  try {
-    const s = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+) kB`).exec(s)![1]) / 1024;
-    return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
-  } catch {
-    return null;
-  }
+  const rss = statusMb(pid, 'VmRSS');
+  const hwm = statusMb(pid, 'VmHWM');
+  return rss === null || hwm === null ? null : { rss, hwm };
 }
 
 interface Fetched {
