@@ -121,13 +121,14 @@ export function renderReport(m: Machine, p: Params, seeds: SeedInfo[], rows: Sce
   out.push('### Where the CPU went', '');
   out.push(`Per run, in % of one core (the machine has ${m.cores * 100} %): the server under test, MariaDB's server process, and the `
     + 'benchmark process (the load generator during the HTTP run, the driver and its caller during the bare loop; on SQLite the '
-    + 'bare loop\'s database work is in that process too).', '');
-  out.push('| Database | Scenario | HTTP: server | HTTP: MariaDB | HTTP: load generator | HTTP: total | bare: MariaDB | bare: client | bare: total |');
-  out.push('|---|---|--:|--:|--:|--:|--:|--:|--:|');
+    + 'bare loop\'s database work is in that process too). "Server CPU ms per request": what one request costs the server process.', '');
+  out.push('| Database | Scenario | HTTP: server | server CPU ms per request | HTTP: MariaDB | HTTP: load generator | HTTP: total | bare: MariaDB | bare: client | bare: total |');
+  out.push('|---|---|--:|--:|--:|--:|--:|--:|--:|--:|');
   const cpuPct = (n: number | null) => (n === null ? '–' : `${f0(n)} %`);
   const sum = (...xs: (number | null)[]) => xs.reduce<number>((a, b) => a + (b ?? 0), 0);
   for (const r of rows) {
-    out.push(`| ${r.database} | ${r.scenario} | ${cpuPct(r.cpu.server)} | ${cpuPct(r.cpu.database)} | ${cpuPct(r.cpu.client)} | `
+    const msPerRequest = r.cpu.server === null ? NaN : (r.cpu.server / 100 / r.http.rps) * 1000;
+    out.push(`| ${r.database} | ${r.scenario} | ${cpuPct(r.cpu.server)} | ${f2(msPerRequest)} | ${cpuPct(r.cpu.database)} | ${cpuPct(r.cpu.client)} | `
       + `${cpuPct(sum(r.cpu.server, r.cpu.database, r.cpu.client))} | ${cpuPct(r.bareCpu.database)} | ${cpuPct(r.bareCpu.client)} | `
       + `${cpuPct(sum(r.bareCpu.database, r.bareCpu.client))} |`);
   }
