@@ -88,7 +88,10 @@ export function timeAgo(instant: Date, now: Date): string {
 }
 
 const displayCache = new Map<string, Intl.DateTimeFormat>();
-/** "tz|second" -> text (seconds, not minutes: old zone offsets had seconds). Lists show the same instants on every request; bounded. */
+/**
+ * "zone|second" -> text: lists show the same instants on every request. Keyed by the second, not the
+ * minute, because old zone offsets had seconds. Bounded.
+ */
 const displayed = new Map<string, string>();
 const DISPLAYED_MAX = 5_000;
 

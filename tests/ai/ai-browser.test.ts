@@ -77,6 +77,30 @@ describe('AI in a browser', () => {
     expect(problems.failed).toEqual([]);
   });
 
+  it('the chat popup loads its conversation on the first open, and asks again at the next open if that failed', async () => {
+    const page = await newPage();
+    await signIn(page, OPERATOR, PASSWORD);
+    let asked = 0;
+    await page.route('**/ai-insights/chat/panel', (route) => (++asked === 1 ? route.abort('connectionreset') : route.continue()));
+    await page.goto('/incidents');
+    expect(await page.locator('#chat-popup-log').count()).toBe(0);
+    const button = page.getByTestId('chat-popup-button');
+    await button.click();
+    await expect.poll(() => asked).toBe(1);
+    expect(await page.locator('[data-chat-loading]').isVisible()).toBe(true);
+    await page.keyboard.press('Escape');
+    await button.click();
+    await page.locator('#chat-popup-log').waitFor();
+    expect(asked).toBe(2);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('chat-popup-input');
+    expect(await page.locator('#chat-popup-log').textContent()).toContain('Hi Momo Operator.');
+    // Loaded once: opening again asks for nothing.
+    await page.keyboard.press('Escape');
+    await button.click();
+    await page.waitForTimeout(200);
+    expect(asked).toBe(2);
+  });
+
   it('AI Insights: pick an incident, see the four panels, regenerate with a toast, and chat in the Assistant tab', async () => {
     const page = await newPage();
     const problems = watchProblems(page);

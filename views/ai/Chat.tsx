@@ -171,8 +171,8 @@ export function ChatComposer(props: { logId: string; inputId: string; compact?: 
  * The chat popup on every page (Figure 6.10d): a round button at the bottom left, clear of the toasts
  * (bottom right) and of the sidebar, opening a small panel that talks to the assistant through htmx.
  * It lives inside the shell's Alpine scope, so it follows the sidebar's width. Its log and composer
- * (ChatPopupPanel) load on the first open: most page views never open it, and they were a sixth of
- * every page's markup.
+ * (ChatPopupPanel) load on the first open (asked again at the next open if that failed): most page
+ * views never open it, and they were a sixth of every page's markup.
  */
 export function ChatPopup(props: { actor: Actor; path: string }) {
   // Not on the AI Insights page (it has the Assistant tab), nor before a required password change.
@@ -224,7 +224,7 @@ function ChatPopupMarkup() {
             <Icon name="x" class="h-4 w-4" />
           </button>
         </header>
-        <div hx-get="/ai-insights/chat/panel" hx-trigger="d2c:chat-open once from:body" hx-swap="outerHTML" class="flex min-h-48 flex-1 items-center justify-center p-3 text-sm text-slate-500" data-chat-loading>
+        <div hx-get="/ai-insights/chat/panel" hx-trigger="d2c:chat-open from:body" hx-swap="outerHTML" class="flex min-h-48 flex-1 items-center justify-center p-3 text-sm text-slate-500" data-chat-loading>
           <span class="inline-block h-2 w-2 animate-pulse rounded-full bg-teal"></span>&nbsp;Loading…
         </div>
       </section>
