@@ -172,7 +172,7 @@ export function ChatComposer(props: { logId: string; inputId: string; compact?: 
  * (bottom right) and of the sidebar, opening a small panel that talks to the assistant through htmx.
  * It lives inside the shell's Alpine scope, so it follows the sidebar's width. Its log and composer
  * (ChatPopupPanel) load on the first open (asked again at the next open if that failed): most page
- * views never open it, and they were a sixth of every page's markup.
+ * views never open it, and they were a tenth of every page's markup.
  */
 export function ChatPopup(props: { actor: Actor; path: string }) {
   // Not on the AI Insights page (it has the Assistant tab), nor before a required password change.
