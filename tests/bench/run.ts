@@ -18,7 +18,7 @@ import { startSmtpSink, type SmtpSink } from '../helpers/smtp.js';
 import { metric, startAppServer } from '../helpers/app-server.js';
 import { httpLoad, request, type LoopResult } from './lib/load.js';
 import { renderReport, type CpuUse, type FanoutResult, type Machine, type ScenarioResult, type SeedInfo } from './lib/report.js';
-import { cpuMeter, cpuSeconds, findProcess, rssMb, topMappings } from './lib/proc.js';
+import { cpuMeter, findProcess, rssMb, topMappings } from './lib/proc.js';
 import { seedIncidents } from './lib/seed.js';
 import {
   bareMysqlLoop, bareSqliteLoop, captureSql, explainMysql, explainSqlite, mysqlPool, type PlanCheck, type RequestSql, type Statement,
@@ -181,22 +181,18 @@ function startChild(file: string, env: Record<string, string>, nodeArgs: string[
 }
 
 /** Samples the server's RSS while `fn` runs; the peak, in MB. */
-async function withRssSampling<T>(pid: number, fn: () => Promise<T>): Promise<{ value: T; peakMb: number; cpuPct: number | null }> {
+async function withRssSampling<T>(pid: number, fn: () => Promise<T>): Promise<{ value: T; peakMb: number }> {
   let peak = 0;
-  const sample = async () => {
+  const sample = () => {
     const mb = rssMb(pid);
     if (mb !== null) peak = Math.max(peak, mb);
   };
-  await sample();
-  const cpu0 = cpuSeconds(pid);
-  const t0 = performance.now();
-  const timer = setInterval(() => void sample().catch(() => undefined), 250);
+  sample();
+  const timer = setInterval(sample, 250);
   try {
     const value = await fn();
-    const cpu1 = cpuSeconds(pid);
-    const wall = (performance.now() - t0) / 1000;
-    await sample();
-    return { value, peakMb: peak, cpuPct: cpu0 !== null && cpu1 !== null ? ((cpu1 - cpu0) / wall) * 100 : null };
+    sample();
+    return { value, peakMb: peak };
   } finally {
     clearInterval(timer);
   }
@@ -391,7 +387,7 @@ async function benchDatabase(dialect: Dialect, sink: SmtpSink, seeds: SeedInfo[]
   // token and the session cookie from the first start stay valid.
   const secret = randomBytes(48).toString('base64url');
   let auth: { token: string; cookie: string } | null = null;
-  const httpResults = new Map<string, { http: LoopResult; rssMb: number; cpuPct: number | null; statementsPerRequest: number; cpu: CpuUse }>();
+  const httpResults = new Map<string, { http: LoopResult; rssMb: number; statementsPerRequest: number; cpu: CpuUse }>();
   // MariaDB's own server process, for the CPU budget; SQLite runs inside the process measured.
   const databasePid = dialect === 'mysql' ? findProcess(['mariadbd', 'mysqld']) : null;
   for (const s of SCENARIOS) {
@@ -416,17 +412,17 @@ async function benchDatabase(dialect: Dialect, sink: SmtpSink, seeds: SeedInfo[]
     log(`${dialect}: ${s.key} — ${CONCURRENCY} clients, ${WARMUP} s warm-up + ${SECONDS} s`);
     const [statements0, requests0] = await serverCounts(port);
     const meter = cpuMeter({ server: server.pid, database: databasePid });
-    const { value, peakMb, cpuPct } = await withRssSampling(server.pid, () => httpLoad({ port, path, headers }, { concurrency: CONCURRENCY, seconds: SECONDS, warmupSeconds: WARMUP }));
+    const { value, peakMb } = await withRssSampling(server.pid, () => httpLoad({ port, path, headers }, { concurrency: CONCURRENCY, seconds: SECONDS, warmupSeconds: WARMUP }));
     const cpu = meter();
     const [statements1, requests1] = await serverCounts(port);
     const statementsPerRequest = (statements1 - statements0) / (requests1 - requests0);
     const clientPct = cpu.client;
     log(`${dialect}: ${s.key} ${value.rps.toFixed(0)} req/s p50 ${value.p50.toFixed(1)} ms p99 ${value.p99.toFixed(1)} ms errors ${value.errors}`
-      + `${value.errorSamples.length ? ` (${value.errorSamples.join('; ')})` : ''}; server CPU ${cpuPct?.toFixed(0) ?? '?'} %, load generator CPU ${clientPct.toFixed(0)} %, ${value.bytes?.toFixed(0)} bytes/response, ${statementsPerRequest.toFixed(2)} SQL statements/request`);
+      + `${value.errorSamples.length ? ` (${value.errorSamples.join('; ')})` : ''}; server CPU ${cpu.server?.toFixed(0) ?? '?'} %, load generator CPU ${clientPct.toFixed(0)} %, ${value.bytes?.toFixed(0)} bytes/response, ${statementsPerRequest.toFixed(2)} SQL statements/request`);
     const heapMb = (await metric(port, 'nodejs_heap_used_bytes')) / 1048576;
     log(`${dialect}: server memory after ${s.key}: rss ${rssMb(server.pid)?.toFixed(0)} MB, heap in use ${heapMb.toFixed(0)} MB`);
     if (process.env.BENCH_DEBUG) log(topMappings(server.pid));
-    httpResults.set(s.key, { http: value, rssMb: peakMb, cpuPct, statementsPerRequest, cpu });
+    httpResults.set(s.key, { http: value, rssMb: peakMb, statementsPerRequest, cpu });
     await stopServer();
   }
 
@@ -442,7 +438,7 @@ async function benchDatabase(dialect: Dialect, sink: SmtpSink, seeds: SeedInfo[]
     log(`${dialect}: bare ${s.key} ${bare.rps.toFixed(0)} q/s p50 ${bare.p50.toFixed(2)} ms p99 ${bare.p99.toFixed(2)} ms errors ${bare.errors}`);
     const h = httpResults.get(s.key)!;
     results.push({
-      database: name, scenario: s.label, http: h.http, rssMb: h.rssMb, cpuPct: h.cpuPct, bare,
+      database: name, scenario: s.label, http: h.http, rssMb: h.rssMb, cpuPct: h.cpu.server, bare,
       bareLabel: pool ? 'mysql2' : 'better-sqlite3', plan: plans.get(s.key)!, sql: q.sql, deep: s.deep,
       bareStatements: steps.flat().length, serverStatements: h.statementsPerRequest, cpu: h.cpu, bareCpu,
     });
