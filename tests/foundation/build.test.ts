@@ -1,18 +1,13 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDist, startAppServer, type AppServer } from '../helpers/app-server.js';
-import { createTestDb, DIALECTS, type TestDb } from '../helpers/db.js';
+import { buildDist, type AppServer } from '../helpers/app-server.js';
+import { ROOT, startServerOnTestDb, type ServerOnTestDb } from '../helpers/compiled-server.js';
+import { DIALECTS } from '../helpers/db.js';
 
 /**
  * The production build: TypeScript compiled to dist/ and run by plain node, as the Dockerfile and
  * `npm start` do. Everything that reads files relative to the code (vendor scripts, PDF fonts) must
  * find them from dist/ too, and SIGTERM must drain and exit cleanly.
  */
-
-const ROOT = resolve(import.meta.dirname, '../..');
 
 beforeAll(() => buildDist(ROOT), 120_000);
 
@@ -21,24 +16,15 @@ async function get(server: AppServer, path: string, headers: Record<string, stri
 }
 
 describe.each(DIALECTS)('the compiled server (%s)', (dialect) => {
-  let db: TestDb;
-  let dataDir: string;
+  let running: ServerOnTestDb;
   let server: AppServer;
 
   beforeAll(async () => {
-    db = await createTestDb(dialect, { migrate: false });
-    dataDir = mkdtempSync(join(tmpdir(), 'd2c-build-'));
-    server = await startAppServer({
-      root: ROOT, databaseUrl: db.url, dataDir, jwtSecret: randomBytes(32).toString('hex'), logLevel: 'warn',
-      env: { SEED_DEMO: 'on' },
-    });
+    running = await startServerOnTestDb(dialect, { migrate: false, env: { SEED_DEMO: 'on' } });
+    server = running.server;
   }, 120_000);
 
-  afterAll(async () => {
-    await server?.stop();
-    await db?.drop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(async () => running?.close());
 
   it('migrates, seeds and answers health checks', async () => {
     expect(await (await get(server, '/healthz')).json()).toEqual({ status: 'ok' });

@@ -1,19 +1,15 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDist, startAppServer, type AppServer } from '../helpers/app-server.js';
-import { createTestDb, DIALECTS, type TestDb } from '../helpers/db.js';
+import { buildDist, type AppServer } from '../helpers/app-server.js';
+import { ROOT, startServerOnTestDb, type ServerOnTestDb } from '../helpers/compiled-server.js';
+import { DIALECTS } from '../helpers/db.js';
 
 /**
  * WEB_CONCURRENCY=2 on the compiled build: a primary that runs the jobs once and two HTTP workers
  * sharing the port, replaced when one dies, all stopped by one SIGTERM. Writes from both workers at
  * once must all succeed, on SQLite too.
  */
-
-const ROOT = resolve(import.meta.dirname, '../..');
 
 beforeAll(() => buildDist(ROOT), 120_000);
 
@@ -46,19 +42,16 @@ async function until<T>(what: string, probe: () => T | Promise<T>, ok: (v: T) =>
 }
 
 describe.each(DIALECTS)('WEB_CONCURRENCY=2 (%s)', (dialect) => {
-  let db: TestDb;
-  let dataDir: string;
+  let running: ServerOnTestDb;
   let server: AppServer;
   let token: string;
   const url = (path: string) => `http://127.0.0.1:${server.port}${path}`;
 
   beforeAll(async () => {
-    db = await createTestDb(dialect, { migrate: false });
-    dataDir = mkdtempSync(join(tmpdir(), 'd2c-cluster-'));
-    server = await startAppServer({
-      root: ROOT, databaseUrl: db.url, dataDir, jwtSecret: randomBytes(32).toString('hex'), logLevel: 'info',
-      env: { SEED_DEMO: 'on', JOBS: 'on', WEB_CONCURRENCY: '2' }, captureStdout: true,
+    running = await startServerOnTestDb(dialect, {
+      migrate: false, logLevel: 'info', env: { SEED_DEMO: 'on', JOBS: 'on', WEB_CONCURRENCY: '2' }, captureStdout: true,
     });
+    server = running.server;
     const login = await fetch(url('/api/v1/auth/login'), {
       method: 'POST', headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ email: 'mgr.momo@d2ctelcare.com', password: 'Operator@123' }),
@@ -67,11 +60,7 @@ describe.each(DIALECTS)('WEB_CONCURRENCY=2 (%s)', (dialect) => {
     token = ((await login.json()) as { token: string }).token;
   }, 120_000);
 
-  afterAll(async () => {
-    await server?.stop();
-    await db?.drop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(async () => running?.close());
 
   it('serves from two worker processes and schedules each background job once', async () => {
     expect(childrenOf(server.pid)).toHaveLength(2);

@@ -1,14 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendAuditRows, type AuditContent } from '../../src/audit.js';
 import type { Db } from '../../src/db/index.js';
 import { seedDemo } from '../../seeds/demo.js';
-import { buildDist, startAppServer, type AppServer } from '../helpers/app-server.js';
-import { createTestDb, DIALECTS, type TestDb } from '../helpers/db.js';
+import { buildDist, type AppServer } from '../helpers/app-server.js';
+import { ROOT, startServerOnTestDb, type ServerOnTestDb } from '../helpers/compiled-server.js';
+import { DIALECTS } from '../helpers/db.js';
 
 /**
  * A long CSV export streams while the same server keeps answering everyone else. (On SQLite the rows
@@ -17,7 +14,6 @@ import { createTestDb, DIALECTS, type TestDb } from '../helpers/db.js';
  * compiled server, with a reader that takes the bytes as fast as they come.
  */
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const ROWS = 120_000;
 
 beforeAll(() => buildDist(ROOT), 120_000);
@@ -48,22 +44,15 @@ function get(port: number, path: string, headers: Record<string, string>, onData
 }
 
 describe.each(DIALECTS)('a long export (%s)', (dialect) => {
-  let db: TestDb;
-  let dataDir: string;
+  let running: ServerOnTestDb;
   let server: AppServer;
 
   beforeAll(async () => {
-    db = await createTestDb(dialect);
-    await seedAudit(db.db, new Date());
-    dataDir = mkdtempSync(join(tmpdir(), 'd2c-export-'));
-    server = await startAppServer({ root: ROOT, databaseUrl: db.url, dataDir, jwtSecret: randomBytes(32).toString('hex'), logLevel: 'warn' });
+    running = await startServerOnTestDb(dialect, { prepare: (db) => seedAudit(db.db, new Date()) });
+    server = running.server;
   }, 180_000);
 
-  afterAll(async () => {
-    await server?.stop();
-    await db?.drop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(async () => running?.close());
 
   it('leaves the server answering other requests while it streams', async () => {
     const login = await fetch(`http://127.0.0.1:${server.port}/api/v1/auth/login`, {
