@@ -16,6 +16,7 @@ const STOP_GRACE_MS = 10_000;
 export async function startCluster(config: Config, opts: StartOptions = {}): Promise<Running> {
   const { deps, handle, jobs } = await startCore(config, opts);
   const { log } = deps;
+  const stopCore = stopInOrder(jobs.stop, handle.close);
   let stopping = false;
 
   const fork = (): Promise<{ worker: Worker; port: number }> => new Promise((resolve, reject) => {
@@ -42,8 +43,7 @@ export async function startCluster(config: Config, opts: StartOptions = {}): Pro
   } catch (e) {
     stopping = true;
     for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
-    await jobs.stop();
-    await handle.close();
+    await stopCore();
     throw e;
   }
   log.info('HTTP workers listening', { workers: started.map((s) => s.worker.process.pid), port: started[0].port });
@@ -52,7 +52,7 @@ export async function startCluster(config: Config, opts: StartOptions = {}): Pro
     stopping = true;
     await Promise.all(Object.values(cluster.workers ?? {}).map((w) => (w ? stopWorker(w) : undefined)));
   };
-  return { url: `http://localhost:${started[0].port}`, deps, stop: stopInOrder(stopWorkers, jobs.stop, handle.close) };
+  return { url: `http://localhost:${started[0].port}`, deps, stop: stopInOrder(stopWorkers, stopCore) };
 }
 
 /** SIGTERM (the worker drains its requests and exits), SIGKILL after a grace period. */
