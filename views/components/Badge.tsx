@@ -32,8 +32,7 @@ const SEVERITY: Record<number, { tone: Tone; label: string }> = {
 };
 
 export function SeverityBadge(props: { severity: number }) {
-  const s = SEVERITY[props.severity] ?? SEVERITY[4];
-  return <Badge tone={s.tone} title={s.label}>Sev {props.severity}</Badge>;
+  return severityBadgeHtml(props.severity);
 }
 
 const STATUS: Record<string, Tone> = {
@@ -49,17 +48,20 @@ const STATUS: Record<string, Tone> = {
 };
 
 export function StatusBadge(props: { status: string }) {
-  return <Badge tone={STATUS[props.status] ?? 'slate'}>{props.status.replace(/_/g, ' ')}</Badge>;
+  return statusBadgeHtml(props.status);
 }
 
 /**
- * The badge markup of a severity or status, rendered once per value: for list rows that render as
- * templates (see IncidentList) rather than as a tree of JSX nodes.
+ * The badge markup of a severity or status, rendered once per value (the values are a few fixed
+ * ones); also for list rows that render as templates (see IncidentList).
  */
 export function severityBadgeHtml(severity: number): HtmlEscapedString {
-  return renderedOnce(`badge:severity:${severity}`, () => <SeverityBadge severity={severity} />);
+  return renderedOnce(`badge:severity:${severity}`, () => {
+    const s = SEVERITY[severity] ?? SEVERITY[4];
+    return <Badge tone={s.tone} title={s.label}>Sev {severity}</Badge>;
+  });
 }
 
 export function statusBadgeHtml(status: string): HtmlEscapedString {
-  return renderedOnce(`badge:status:${status}`, () => <StatusBadge status={status} />);
+  return renderedOnce(`badge:status:${status}`, () => <Badge tone={STATUS[status] ?? 'slate'}>{status.replace(/_/g, ' ')}</Badge>);
 }
