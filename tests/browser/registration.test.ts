@@ -127,6 +127,8 @@ describe('stakeholder registration in a browser', () => {
     await dropdown.getByText('Welcome aboard, Momo stakeholders').waitFor();
     expect(await dropdown.locator('[data-unread="true"]').count()).toBe(1);
     await page.waitForFunction(() => document.querySelector('[data-testid="bell-count"]')?.getAttribute('data-count') === '0');
+    // htmx keeps the swapped-out element's class for its settle step (20 ms), so the count hides a moment later.
+    await count.waitFor({ state: 'hidden', timeout: 2_000 });
     expect(await count.isVisible()).toBe(false);
     await page.keyboard.press('Escape');
     await dropdown.waitFor({ state: 'hidden' });
