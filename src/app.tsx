@@ -10,7 +10,7 @@ import { DomainError } from './errors.js';
 import { apiError } from './http/api.js';
 import { vendorAssets } from './http/assets.js';
 import { isApi, type AppEnv, type Ctx } from './http/env.js';
-import { Metrics } from './http/metrics.js';
+import { Metrics, ownMetrics, renderMetrics, type MetricsCollector } from './http/metrics.js';
 import { asciiJson, renderPage } from './http/render.js';
 import { crossOriginProtection, securityHeaders } from './http/security.js';
 import { accountPages } from './modules/account/routes.js';
@@ -47,9 +47,17 @@ function renderError(c: Ctx, err: DomainError) {
   return renderPage(c, <ErrorPage status={status} message={err.message} />, status as 403 | 404);
 }
 
-export function createApp(deps: Deps): Hono<AppEnv> {
+export interface AppOptions {
+  /** This process's counters (created here when not given). */
+  metrics?: Metrics;
+  /** What /metrics shows: this process's figures (the default) or a whole cluster's. */
+  collectMetrics?: MetricsCollector;
+}
+
+export function createApp(deps: Deps, opts: AppOptions = {}): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  const metrics = new Metrics();
+  const metrics = opts.metrics ?? new Metrics();
+  const collectMetrics = opts.collectMetrics ?? ownMetrics;
 
   app.use('*', async (c, next) => {
     const started = performance.now();
@@ -79,7 +87,7 @@ export function createApp(deps: Deps): Hono<AppEnv> {
       return c.json({ status: 'unavailable', database: deps.dialect, error: (e as Error).message }, 503);
     }
   });
-  app.get('/metrics', (c) => c.text(metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4' }));
+  app.get('/metrics', async (c) => c.text(renderMetrics(await collectMetrics(metrics)), 200, { 'Content-Type': 'text/plain; version=0.0.4' }));
 
   const limitBody = bodyLimit({
     maxSize: MAX_BODY_BYTES,

@@ -1,4 +1,5 @@
 import cluster, { type Worker } from 'node:cluster';
+import { serveClusterMetrics } from './cluster-metrics.js';
 import type { Config } from './config.js';
 import { startCore, stopInOrder, type Running, type StartOptions } from './server.js';
 
@@ -7,7 +8,7 @@ import { startCore, stopInOrder, type Running, type StartOptions } from './serve
  * module hands connections round-robin). The primary migrates and seeds before any worker starts,
  * runs the background jobs (once, not N times) and restarts a worker that dies; the workers only
  * serve requests. Nothing a request needs lives in one process's memory: sessions, rate limits and
- * every claim are in the database.
+ * every claim are in the database. /metrics adds up every process's figures (cluster-metrics.ts).
  */
 
 const RESTART_DELAY_MS = 1_000;
@@ -18,6 +19,7 @@ export async function startCluster(config: Config, opts: StartOptions = {}): Pro
   const { log } = deps;
   const stopCore = stopInOrder(jobs.stop, handle.close);
   let stopping = false;
+  serveClusterMetrics();
 
   const fork = (): Promise<{ worker: Worker; port: number }> => new Promise((resolve, reject) => {
     const worker = cluster.fork({ D2C_HTTP_WORKER: '1' });

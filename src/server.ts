@@ -1,5 +1,7 @@
 import { serve, type ServerType } from '@hono/node-server';
-import { createApp } from './app.js';
+import { createApp, type AppOptions } from './app.js';
+import { clusterMetricsCollector } from './cluster-metrics.js';
+import { Metrics } from './http/metrics.js';
 import type { Config } from './config.js';
 import { openDatabase, type DbHandle } from './db/index.js';
 import { migrateToLatest } from './db/migrate.js';
@@ -61,8 +63,8 @@ export function startBackgroundJobs(deps: Deps): { stop(): Promise<void> } {
 }
 
 /** Serves the app over HTTP on HOST:PORT; resolves once listening. */
-export async function listen(deps: Deps): Promise<{ port: number; close(): Promise<void> }> {
-  const app = createApp(deps);
+export async function listen(deps: Deps, appOptions: AppOptions = {}): Promise<{ port: number; close(): Promise<void> }> {
+  const app = createApp(deps, appOptions);
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port: deps.config.port, hostname: deps.config.host }, () => resolve(s));
   });
@@ -93,6 +95,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
 export async function startHttpWorker(config: Config, opts: StartOptions = {}): Promise<Running> {
   const handle = openDatabase(config.databaseUrl);
   const deps = depsFor(config, handle, opts);
-  const http = await listen(deps);
+  const metrics = new Metrics();
+  const http = await listen(deps, { metrics, collectMetrics: clusterMetricsCollector(metrics) });
   return { url: `http://localhost:${http.port}`, deps, stop: stopInOrder(http.close, handle.close) };
 }

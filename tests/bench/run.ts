@@ -337,12 +337,8 @@ async function check(port: number, path: string, headers: Record<string, string>
   }
 }
 
-/**
- * SQL statements and requests the server has counted (/metrics). Only with one HTTP process: with
- * several, two reads of /metrics may be answered by different workers, so they count nothing (NaN).
- */
+/** SQL statements and requests the server has counted (/metrics: with several HTTP workers, all of them). */
 async function serverCounts(port: number): Promise<[number, number]> {
-  if (WEB_CONCURRENCY > 1) return [NaN, NaN];
   return [await metric(port, 'd2c_db_statements_total'), await metric(port, 'd2c_http_request_duration_seconds_count')];
 }
 

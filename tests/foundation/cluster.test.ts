@@ -31,6 +31,20 @@ function status(port: number, path: string): Promise<number> {
   });
 }
 
+/** A GET's body, on a connection of its own (so the cluster picks a worker for it). */
+function body(port: number, path: string): Promise<string> {
+  return new Promise((done, fail) => {
+    http.get({ host: '127.0.0.1', port, path, agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (d: string) => (text += d)).on('end', () => done(text));
+    }).on('error', fail);
+  });
+}
+
+/** Requests served, over every status, from a /metrics text. */
+const requestsServed = (metrics: string) =>
+  [...metrics.matchAll(/^d2c_http_requests_total\{[^}]*\} (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+
 async function until<T>(what: string, probe: () => T | Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
@@ -81,6 +95,18 @@ describe.each(DIALECTS)('WEB_CONCURRENCY=2 (%s)', (dialect) => {
     const list = await fetch(url('/api/v1/incidents?limit=100&q=Parallel%20write'), { headers: { authorization: `Bearer ${token}` } });
     const titles = ((await list.json()) as { items: { title: string }[] }).items.map((i) => i.title);
     expect(new Set(titles).size).toBe(30);
+  });
+
+  it('adds up /metrics over every process, whichever worker answers', async () => {
+    const first = await body(server.port, '/metrics');
+    expect(first).toMatch(/^d2c_processes 3$/m); // the primary and two HTTP workers
+    for (let i = 0; i < 10; i++) expect(await status(server.port, '/healthz')).toBe(200);
+    const second = await body(server.port, '/metrics');
+    // Ten health checks spread over both workers, and the first scrape itself (counted once served).
+    expect(requestsServed(second) - requestsServed(first)).toBe(11);
+    const third = await body(server.port, '/metrics');
+    expect(requestsServed(third) - requestsServed(second)).toBe(1);
+    expect(Number(/^d2c_db_statements_total (\d+)$/m.exec(third)?.[1])).toBeGreaterThan(0);
   });
 
   it('replaces a worker that dies, and keeps answering meanwhile', async () => {
