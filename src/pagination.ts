@@ -18,8 +18,10 @@ export function decodeCursor(raw: string | undefined | null): Cursor | null {
   if (!raw) return null;
   const text = Buffer.from(raw, 'base64url').toString('utf8');
   const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)\|(\d{1,15})$/.exec(text);
-  if (!m) throw badRequest('The cursor is not valid.');
-  return { at: new Date(m[1]), id: Number(m[2]) };
+  const at = m ? new Date(m[1]) : null;
+  // The instant must read back as written: "T99:99" is no time at all, and 30 February no date.
+  if (!m || !at || Number.isNaN(at.getTime()) || at.toISOString() !== m[1]) throw badRequest('The cursor is not valid.');
+  return { at, id: Number(m[2]) };
 }
 
 export function parseLimit(raw: string | undefined | null): number {

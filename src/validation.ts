@@ -1,5 +1,20 @@
 import { validationFailed, type FieldErrors } from './errors.js';
 
+/** An ISO-8601 instant with an explicit zone: date, hour, minute, optional seconds and milliseconds. */
+const INSTANT_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
+/** The instants both databases store faithfully (MariaDB's DATETIME ends at 9999; years before 1000 come back wrong). */
+const MIN_INSTANT = new Date('1970-01-01T00:00:00.000Z');
+const MAX_INSTANT = new Date('9999-12-31T23:59:59.999Z');
+
+/** False for dates JavaScript would silently roll over (2026-02-30 -> 2026-03-02) and out-of-range clock fields. */
+function isRealDateTime(m: RegExpExecArray): boolean {
+  const [year, month, day, hour, minute] = [1, 2, 3, 4, 5].map((i) => Number(m[i]));
+  const second = Number(m[6] ?? 0);
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59 && second <= 59
+    && Number(m[7] ?? 0) <= 23 && Number(m[8] ?? 0) <= 59;
+}
+
 /**
  * Small input readers shared by every module: each returns the clean value or records a message
  * for its field, so a form or API call gets every problem at once.
@@ -93,13 +108,18 @@ export class Fields {
       if (opts.required) this.fail(name, `${label} is required.`);
       return null;
     }
-    if (typeof raw !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(raw)) {
+    const m = typeof raw === 'string' ? INSTANT_RE.exec(raw) : null;
+    if (!m) {
       this.fail(name, `${label} must be a date and time with a time zone, e.g. 2026-05-09T06:26:00Z.`);
       return null;
     }
-    const d = new Date(raw);
-    if (Number.isNaN(d.getTime())) {
+    const d = new Date(raw as string);
+    if (Number.isNaN(d.getTime()) || !isRealDateTime(m)) {
       this.fail(name, `${label} is not a valid date.`);
+      return null;
+    }
+    if (d < MIN_INSTANT || d > MAX_INSTANT) {
+      this.fail(name, `${label} must be between the years 1970 and 9999.`);
       return null;
     }
     return d;

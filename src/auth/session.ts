@@ -2,7 +2,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { MiddlewareHandler } from 'hono';
 import type { Config } from '../config.js';
 import type { Db } from '../db/index.js';
-import { forbidden, unauthenticated } from '../errors.js';
+import { forbidden, unauthenticated, validationFailed } from '../errors.js';
 import { isApi, type AppEnv, type Ctx } from '../http/env.js';
 import { can, type Permission } from '../roles.js';
 import type { Actor } from '../tenancy.js';
@@ -86,6 +86,9 @@ export async function loadActor(c: Ctx): Promise<Actor | null> {
   if (user.role === 'super_admin') {
     const slug = isApi(c) ? c.req.query('process') : getCookie(c, VIEW_COOKIE);
     viewProcessId = await resolveView(db, slug);
+    // An API caller who names a process that does not exist gets told (as the reports and audit log
+    // always did), not every process's data.
+    if (slug && viewProcessId === null && isApi(c)) throw validationFailed({ process: 'Unknown process.' });
   }
   return {
     userId: user.id,

@@ -177,6 +177,8 @@ describe.each(DIALECTS)('downtime on %s', (dialect) => {
     ['no started_at', { services_affected: ['API'], impact_level: 'low' }, 422, 'started_at'],
     ['a started_at without a zone', base({ started_at: '2026-05-09T07:00:00' }), 422, 'started_at'],
     ['a started_at 6 minutes ahead', base({ started_at: '2026-05-09T08:06:00Z' }), 422, 'started_at'],
+    ['a started_at on 30 February (not rolled over to March)', base({ started_at: '2026-02-30T07:00:00Z' }), 422, 'started_at'],
+    ['a started_at in the year 1 (MariaDB stored 2001)', base({ started_at: '0001-01-01T07:00:00Z' }), 422, 'started_at'],
     ['impact "severe"', base({ impact_level: 'severe' }), 422, 'impact_level'],
     ['no impact', base({ impact_level: undefined }), 422, 'impact_level'],
     ['no services', base({ services_affected: [] }), 422, 'services_affected'],

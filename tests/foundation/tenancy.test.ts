@@ -93,6 +93,18 @@ describe.each(DIALECTS)('tenant isolation of the dashboard on %s', (dialect) => 
     expect(body.active_incidents.every((i) => i.process_id === momoId)).toBe(true);
   });
 
+  it('an unknown ?process= on the API answers 422 (as reports and the audit log do), never every process\'s data', async () => {
+    for (const path of ['/dashboard?process=nope', '/incidents?process=nope', '/oncall/now?process=nope', '/audit-log?process=nope']) {
+      const res = await t.api(SUPER_ADMIN, 'GET', path);
+      expect(res.status, path).toBe(422);
+      const body = (await res.json()) as { error: { code: string; fields?: Record<string, string> } };
+      expect(body.error.code).toBe('validation_failed');
+      expect(body.error.fields?.process).toBe('Unknown process.');
+    }
+    // Others' ?process= is ignored, known or not.
+    expect((await t.api(accountsOf('momo').admin, 'GET', '/dashboard?process=nope')).status).toBe(200);
+  });
+
   it('switching to an unknown process is refused', async () => {
     const res = await t.request('/switch-process', {
       method: 'POST',

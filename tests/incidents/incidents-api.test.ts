@@ -168,6 +168,15 @@ describe.each(DIALECTS)('incidents API on %s', (dialect) => {
     expect((await t.api(momo.manager, 'GET', '/incidents/abc')).status).toBe(404);
     expect((await t.api(momo.manager, 'GET', '/incidents?status=bogus')).status).toBe(400);
     expect((await t.api(momo.manager, 'GET', '/incidents?cursor=zzz')).status).toBe(400);
+    // A cursor of the right shape whose instant is no instant (was a 500 from toISOString).
+    for (const at of ['2026-05-09T99:99:99.999Z', '2026-02-30T00:00:00.000Z']) {
+      const cursor = Buffer.from(`${at}|5`).toString('base64url');
+      for (const list of ['/incidents', '/oncall', '/audit-log', '/activity']) {
+        const res = await t.api(SUPER_ADMIN, 'GET', `${list}?cursor=${cursor}`);
+        expect(res.status, `${list} ${at}`).toBe(400);
+        expect((await json<{ error: { code: string } }>(res)).error.code).toBe('bad_request');
+      }
+    }
   });
 
   it.each([
