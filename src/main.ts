@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { createLogger, type Logger } from './log.js';
+import { createLogger, flushLogs, type Logger } from './log.js';
 import { isHttpWorker, startCluster } from './cluster.js';
 import { startHttpWorker, startServer, type Running } from './server.js';
 import { DEMO_ACCOUNTS } from '../seeds/accounts.js';
@@ -21,6 +21,7 @@ async function main(): Promise<void> {
     stopOnSignals(running, log);
     return;
   }
+  flushLogs();
   const db = config.databaseUrl.startsWith('sqlite:') ? config.databaseUrl : config.databaseUrl.replace(/\/\/[^@]*@/, '//***@');
   console.log(`\nD2C OPs is running at ${running.url}  (database: ${db})`);
   if (config.seedDemo) {
