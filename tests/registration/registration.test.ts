@@ -273,6 +273,7 @@ describe.each(DIALECTS)('registration and recovery on %s', (dialect) => {
       ['/auth/register', { name: 42, email: true, process_slug: ['momo'] }, 422, ['name', 'email', 'process_slug']],
       ['/auth/register', { name: 'Ok', email: 'not an email', process_slug: 'momo' }, 422, ['email']],
       ['/auth/register', { name: 'Ok', email: 'ok@b.example', process_slug: 'atlantis' }, 422, ['process_slug']],
+      ['/auth/register', { name: '', email: 'nope', process_slug: 'atlantis' }, 422, ['name', 'email', 'process_slug']],
       ['/auth/register', { name: 'Ok', email: 'ok@b.example', process_slug: 'momo', phone: '<b>call me</b>' }, 422, ['phone']],
       ['/auth/forgot-password', { email: '' }, 422, ['email']],
       ['/auth/forgot-password', { email: `${'a'.repeat(250)}@b.example` }, 422, ['email']],
@@ -323,6 +324,14 @@ describe.each(DIALECTS)('registration and recovery on %s', (dialect) => {
     expect(badHtml).toContain('Enter a valid email address');
     expect(badHtml).not.toContain('<img src=x');
     expect(badHtml).toContain('&lt;img src=x onerror=alert(1)&gt;');
+
+    // Every wrong field is named at once, the unknown process with the others; the input is kept.
+    const all = await form('/register', { name: '', email: 'nope', process_slug: 'atlantis', phone: '+27 82 555 0100' });
+    expect(all.status).toBe(422);
+    const allHtml = await all.text();
+    for (const field of ['name', 'email', 'process_slug']) expect(allHtml).toContain(`data-field-error="${field}"`);
+    expect(allHtml).toContain('Choose your process from the list.');
+    expect(allHtml).toContain('value="+27 82 555 0100"');
 
     const email = 'pages@momo-partner.example';
     const step2 = await form('/register', { name: 'Page Person', email, process_slug: 'momo', phone: '' });

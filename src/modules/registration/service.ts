@@ -99,14 +99,15 @@ export async function register(db: Db, input: Record<string, unknown>, now: Date
   const slug = f.text('process_slug', { required: true, max: 64, label: 'Process' });
   const phone = f.text('phone', { max: PHONE_MAX, label: 'Phone' });
   if (phone !== null && !/^\+?[0-9 ()./-]{5,40}$/.test(phone)) f.fail('phone', 'Use digits, spaces and + ( ) - only, e.g. +27 82 555 0100.');
+  // The process is looked up before the check, so an unknown one is reported with the other fields.
+  const process = slug ? await db.selectFrom('processes').select(['id', 'name']).where('slug', '=', slug).executeTakeFirst() : undefined;
+  if (slug && !process) f.fail('process_slug', 'Choose your process from the list.');
   f.check();
-  const process = await db.selectFrom('processes').select(['id', 'name']).where('slug', '=', slug!).executeTakeFirst();
-  if (!process) throw validationFailed({ process_slug: 'Choose your process from the list.' });
 
   await throttleSend(db, email!, 'register', ctx.ip, now);
   await db.transaction().execute(async (trx) => {
     const existing = await trx.selectFrom('users').select('id').where('email', '=', email!).executeTakeFirst();
-    const details: RegistrationDetails = { name: name!, process_id: process.id, phone };
+    const details: RegistrationDetails = { name: name!, process_id: process!.id, phone };
     const issued = await issueCode(trx, email!, 'register', existing ? null : JSON.stringify(details), now, ctx.secret);
     if (existing) await accountExistsEmail(trx, email!, issued.id, now, ctx);
     else await codeEmail(trx, email!, issued.code, 'register', issued.id, now, ctx);
