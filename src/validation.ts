@@ -15,6 +15,9 @@ function isRealDateTime(m: RegExpExecArray): boolean {
     && Number(m[7] ?? 0) <= 23 && Number(m[8] ?? 0) <= 59;
 }
 
+/** C0 control characters (NUL, escape, backspace…) and DEL; tab and line breaks are text. */
+const CONTROL_RE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+
 /**
  * Small input readers shared by every module: each returns the clean value or records a message
  * for its field, so a form or API call gets every problem at once.
@@ -50,6 +53,10 @@ export class Fields {
     }
     if (value.length > opts.max) {
       this.fail(name, `${label} must be at most ${opts.max.toLocaleString('en-US')} characters.`);
+      return null;
+    }
+    if (CONTROL_RE.test(value)) {
+      this.fail(name, `${label} contains a control character (such as NUL); remove it.`);
       return null;
     }
     return value;

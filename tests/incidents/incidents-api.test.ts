@@ -179,6 +179,17 @@ describe.each(DIALECTS)('incidents API on %s', (dialect) => {
     }
   });
 
+  it('refuses control characters in text (422 naming the field) but keeps tabs and line breaks', async () => {
+    for (const bad of ['NUL\u0000byte', 'escape\u001b[31m', 'delete\u007f']) {
+      const res = await t.api(momo.manager, 'POST', '/incidents', { title: bad, severity: 2 });
+      expect(res.status, JSON.stringify(bad)).toBe(422);
+      expect((await json<{ error: { fields: Record<string, string> } }>(res)).error.fields.title).toMatch(/control character/);
+    }
+    const ok = await t.api(momo.manager, 'POST', '/incidents', { title: 'Multi-line', description: 'first line\r\n\tindented', severity: 2 });
+    expect(ok.status).toBe(201);
+    expect((await json<IncidentJson & { description: string }>(ok)).description).toBe('first line\r\n\tindented');
+  });
+
   it.each([
     ['viewer', momo.viewer, 403],
     ['client', momo.client, 403],
