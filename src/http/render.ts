@@ -3,6 +3,7 @@ import { html } from 'hono/html';
 import type { Child } from 'hono/jsx';
 import { HtmlEscapedCallbackPhase, resolveCallback } from 'hono/utils/html';
 import type { ShellProps } from '../../views/layout/AppShell.js';
+import { truncate } from '../text.js';
 import { actorOf, type Ctx } from './env.js';
 
 /**
@@ -37,7 +38,7 @@ const FLASH_COOKIE = 'd2c_flash';
 
 /** A message shown as a toast on the next page, after a redirect. */
 export function flash(c: Ctx, message: string): void {
-  setCookie(c, FLASH_COOKIE, encodeURIComponent(message.slice(0, 200)), { path: '/', httpOnly: true, sameSite: 'Lax', maxAge: 60 });
+  setCookie(c, FLASH_COOKIE, encodeURIComponent(truncate(message, 200)), { path: '/', httpOnly: true, sameSite: 'Lax', maxAge: 60 });
 }
 
 function takeFlash(c: Ctx): string | undefined {

@@ -2,6 +2,7 @@ import type { OutboxStats, OutboxStatus } from '../../src/mail/dispatcher.js';
 import { RETRYABLE_STATUSES } from '../../src/mail/dispatcher.js';
 import type { EmailLogFilters, EmailLogRow } from '../../src/modules/email-log/queries.js';
 import { crossesProcesses, type Actor } from '../../src/tenancy.js';
+import { truncate } from '../../src/text.js';
 import { Badge, type Tone } from '../components/Badge.js';
 import { EmptyState } from '../components/EmptyState.js';
 import { inputClass } from '../components/Form.js';
@@ -39,10 +40,6 @@ export interface EmailLogListProps {
   filters: EmailLogFilters;
   /** The query string of the current filters, for the "Older" link. */
   query: string;
-}
-
-function truncate(s: string, n: number): string {
-  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
 }
 
 /** One row; the Retry button swaps it in place with htmx, or posts the form without JavaScript. */

@@ -1,6 +1,7 @@
 import type { Process } from '../../src/db/schema.js';
 import { RETRYABLE_STATUSES } from '../../src/mail/dispatcher.js';
 import { crossesProcesses, type Actor } from '../../src/tenancy.js';
+import { truncate } from '../../src/text.js';
 import type { DeliveryFilters, DeliveryRow } from '../../src/webhooks/deliveries.js';
 import type { SigningSecret } from '../../src/webhooks/signing.js';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../src/webhooks/signing.js';
@@ -99,10 +100,6 @@ export interface DeliveryListProps {
   next: string | null;
   filters: DeliveryFilters;
   query: string;
-}
-
-function truncate(s: string, n: number): string {
-  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
 }
 
 /** One delivery; Retry swaps it in place. */

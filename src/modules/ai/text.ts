@@ -3,6 +3,7 @@
  * idf (a word in every document weighs almost nothing, e.g. the process name in every title), and
  * cosine similarity. Pure functions, no network, no database.
  */
+import { safeCut } from '../../text.js';
 
 const STOPWORDS = new Set(`
 a about above after again against all am an and any are as at be because been before being below between both but by
@@ -129,7 +130,7 @@ export function sentences(text: string | null | undefined): string[] {
 export function clip(text: string, max: number): string {
   const t = text.replace(/\s+/g, ' ').trim();
   if (t.length <= max) return t;
-  const cut = t.slice(0, max - 1);
+  const cut = t.slice(0, safeCut(t, max - 1));
   const space = cut.lastIndexOf(' ');
   return `${(space > max * 0.6 ? cut.slice(0, space) : cut).replace(/[\s,;:.]+$/, '')}…`;
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { validationFailed, type FieldErrors } from '../../errors.js';
 import type { IntegrationKind } from '../integrations/queries.js';
 import { DESCRIPTION_MAX, TITLE_MAX } from '../incidents/service.js';
+import { truncate } from '../../text.js';
 
 /**
  * Monitoring payloads turned into one shape. Each alert has a status, a deduplication key (the
@@ -50,10 +51,6 @@ class Problems {
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
 
-function clip(s: string, max: number): string {
-  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
-}
-
 function hash(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
@@ -84,7 +81,7 @@ function readLabels(p: Problems, raw: unknown, field: string, required: boolean)
     if (typeof v === 'number' || typeof v === 'boolean') out[k] = String(v);
     else if (typeof v === 'string') out[k] = v.slice(0, LABEL_VALUE_MAX);
     else {
-      p.fail(field, `The label “${clip(k, 40)}” must have a text value.`);
+      p.fail(field, `The label “${truncate(k, 40)}” must have a text value.`);
       return {};
     }
   }
@@ -109,7 +106,7 @@ function titleOf(labels: Record<string, string>, annotations: Record<string, str
   let title: string;
   if (summary && name && !summary.toLowerCase().includes(name.toLowerCase())) title = `${name}: ${summary}`;
   else title = summary ?? name ?? fallback;
-  return clip(title.replace(/\s+/g, ' '), TITLE_MAX);
+  return truncate(title.replace(/\s+/g, ' '), TITLE_MAX);
 }
 
 function describe(parts: { text?: string; value?: string; labels: Record<string, string>; startsAt?: string; links: [string, string | undefined][] }): string | null {
@@ -121,7 +118,7 @@ function describe(parts: { text?: string; value?: string; labels: Record<string,
   if (parts.startsAt) lines.push(`Started: ${parts.startsAt}`);
   for (const [label, url] of parts.links) if (url) lines.push(`${label}: ${url}`);
   const text = lines.join('\n').trim();
-  return text ? clip(text, DESCRIPTION_MAX) : null;
+  return text ? truncate(text, DESCRIPTION_MAX) : null;
 }
 
 /** The `alerts` list shared by Alertmanager and Grafana's unified alerting. */
@@ -202,7 +199,7 @@ function parseGrafanaLegacy(p: Problems, body: Obj): NormalizedAlert[] {
   return [{
     status,
     dedupKey: dedupOf(`grafana-rule:${rule ?? ruleName}`),
-    title: clip((title ?? 'Grafana alert').replace(/^\[(Alerting|OK|No Data)\]\s*/i, ''), TITLE_MAX),
+    title: truncate((title ?? 'Grafana alert').replace(/^\[(Alerting|OK|No Data)\]\s*/i, ''), TITLE_MAX),
     description: describe({ text: str(body.message), value: matches || undefined, labels: tags, links: [['Rule', str(body.ruleUrl)]] }),
     labels: { ...tags, alertname: ruleName ?? title ?? '' },
     severity: null,
