@@ -37,6 +37,21 @@ import { automationApi, automationPages } from './modules/automation/routes.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
+/**
+ * Paths that carry a credential: an integration's alert key and a calendar feed's token. Logs keep
+ * everything else of the path and a redacted stand-in for the secret.
+ */
+const SECRET_PATHS: [RegExp, string][] = [
+  [/^(\/api\/v1\/alerts\/)[^/]+/, '$1[redacted]'],
+  [/^(\/oncall\/ical\/)[^/]+?(\.ics)?$/, '$1[redacted]$2'],
+];
+
+/** The request path as the request log writes it, secrets redacted. */
+export function loggedPath(path: string): string {
+  for (const [re, replacement] of SECRET_PATHS) if (re.test(path)) return path.replace(re, replacement);
+  return path;
+}
+
 function renderError(c: Ctx, err: DomainError) {
   if (isApi(c)) return apiError(c, err);
   if (c.req.header('hx-request')) {
@@ -68,7 +83,7 @@ export function createApp(deps: Deps, opts: AppOptions = {}): Hono<AppEnv> {
     metrics.observe(c.req.method, c.res.status, ms);
     if (!c.req.path.startsWith('/public/') && !c.req.path.startsWith('/vendor/')) {
       deps.log.info('request', {
-        id: c.get('requestId'), method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(ms * 10) / 10,
+        id: c.get('requestId'), method: c.req.method, path: loggedPath(c.req.path), status: c.res.status, ms: Math.round(ms * 10) / 10,
         user: c.get('actor')?.userId,
       });
     }
@@ -150,7 +165,7 @@ export function createApp(deps: Deps, opts: AppOptions = {}): Hono<AppEnv> {
   app.notFound((c) => renderError(c as Ctx, new DomainError(404, 'not_found', 'There is nothing at this address.')));
   app.onError((err, c) => {
     if (err instanceof DomainError) return renderError(c as Ctx, err);
-    deps.log.error('unhandled error', { id: c.get('requestId'), path: c.req.path, error: err.stack ?? String(err) });
+    deps.log.error('unhandled error', { id: c.get('requestId'), path: loggedPath(c.req.path), error: err.stack ?? String(err) });
     if (isApi(c as Ctx)) return c.json({ error: { code: 'internal', message: 'Something went wrong on our side.' } }, 500);
     return c.html('<!DOCTYPE html><h1>Something went wrong</h1><p>The error was logged.</p>', 500);
   });

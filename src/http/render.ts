@@ -28,10 +28,23 @@ export async function shellProps(c: Ctx, title: string): Promise<ShellProps> {
   return props;
 }
 
-/** A local path to return to after sign-in; anything else (other hosts, //evil) becomes "/". */
+const LOCAL_BASE = 'http://local.invalid';
+
+/**
+ * A local path to return to after sign-in; anything else (other hosts, //evil, /\evil) becomes "/".
+ * Browsers drop tabs and line breaks from a Location and read a backslash as a slash, so "/<TAB>/evil"
+ * would leave the site: a path with a control character or a backslash is refused, and what is left
+ * must resolve to this origin.
+ */
 export function safeNext(next: string | undefined | null): string {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/';
-  return next.slice(0, 500);
+  if (!next || next.length > 500 || !next.startsWith('/') || /[\u0000-\u001f\u007f\\]/.test(next)) return '/';
+  try {
+    const u = new URL(next, LOCAL_BASE);
+    if (u.origin !== LOCAL_BASE) return '/';
+    return u.pathname + u.search + u.hash;
+  } catch {
+    return '/';
+  }
 }
 
 const FLASH_COOKIE = 'd2c_flash';

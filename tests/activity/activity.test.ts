@@ -154,6 +154,32 @@ describe.each(DIALECTS)('activity feed on %s', (dialect) => {
     expect(olderHtml).not.toContain('hx-trigger="every 15s"');
   });
 
+  it("never shows a client another stakeholder's message to the team (as the Notifications page does not)", async () => {
+    // A second client stakeholder of Momo, with the first one's password.
+    const first = await t.db.selectFrom('users').select(['password_hash']).where('email', '=', momo.client).executeTakeFirstOrThrow();
+    const now = t.clock.now();
+    await t.db.insertInto('users').values({
+      process_id: momoId, email: 'second.stakeholder@momo.com', name: 'Second Stakeholder', password_hash: first.password_hash, role: 'client',
+      is_active: true, phone: null, must_change_password: false, tokens_valid_after: new Date(now.getTime() - 60_000), created_at: now, updated_at: now,
+    }).execute();
+    const sent = await t.api(momo.client, 'POST', '/notifications', { subject: 'Private complaint about billing', message: 'Only for the team.' });
+    expect(sent.status).toBe(201);
+    const theirs = await t.api(momo.manager, 'POST', '/notifications', { subject: 'Maintenance tonight', message: 'For every client.' });
+    expect(theirs.status).toBe(201);
+
+    const token = await t.token('second.stakeholder@momo.com', 'Client@123');
+    const res = await t.request('/api/v1/activity?type=notification&limit=200', { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+    const summaries = (await json<ListJson>(res)).items.map((i) => i.summary);
+    expect(summaries).toContain('Maintenance tonight');
+    expect(summaries).not.toContain('Private complaint about billing');
+    const page = await (await t.request('/activity', { headers: { cookie: await t.cookie('second.stakeholder@momo.com', 'Client@123') } })).text();
+    expect(page).not.toContain('Private complaint about billing');
+    // The sender still sees their own message, and so does the team.
+    expect((await all(t, momo.client, '&type=notification')).map((i) => i.summary)).toContain('Private complaint about billing');
+    expect((await all(t, momo.manager, '&type=notification')).map((i) => i.summary)).toContain('Private complaint about billing');
+  });
+
   it('opens for every role, and refuses the signed-out', async () => {
     for (const email of [momo.viewer, momo.client, momo.operator, momo.manager, momo.admin, SUPER_ADMIN, ignite.viewer]) {
       expect((await t.page(email, '/activity')).status, email).toBe(200);

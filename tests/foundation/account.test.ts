@@ -28,6 +28,24 @@ describe.each(DIALECTS)('changing one\'s own password on %s', (dialect) => {
     expect(await page.text()).toContain('still has its default password');
   });
 
+  it('the API holds the same line: a flagged account gets only GET /me until the password is changed', async () => {
+    await t.db.updateTable('users').set({ must_change_password: true }).where('email', '=', momo.operator).execute();
+    const token = await t.token(momo.operator);
+    const auth = { authorization: `Bearer ${token}` };
+    expect((await t.request('/api/v1/me', { headers: auth })).status).toBe(200);
+    for (const [method, path, body] of [
+      ['GET', '/api/v1/incidents', undefined], ['GET', '/api/v1/dashboard', undefined],
+      ['POST', '/api/v1/incidents', { title: 'Default password at work', severity: 2 }], ['PATCH', '/api/v1/me', { name: 'Renamed' }],
+    ] as const) {
+      const res = await t.request(path, { method, headers: { ...auth, 'content-type': 'application/json' }, body: body && JSON.stringify(body) });
+      expect(res.status, `${method} ${path}`).toBe(403);
+      expect(((await res.json()) as { error: { code: string; message: string } }).error.message).toContain('/account/password');
+    }
+    expect(await t.db.selectFrom('incidents').select('id').where('title', '=', 'Default password at work').execute()).toHaveLength(0);
+    await t.db.updateTable('users').set({ must_change_password: false }).where('email', '=', momo.operator).execute();
+    expect((await t.request('/api/v1/incidents', { headers: auth })).status).toBe(200);
+  });
+
   it.each([
     ['a wrong current password', { current_password: 'Nope@1234', new_password: 'Fresh@2026x', confirm_password: 'Fresh@2026x' }, 'current_password'],
     ['a short new password', { current_password: 'Viewer@123', new_password: 'a1', confirm_password: 'a1' }, 'new_password'],

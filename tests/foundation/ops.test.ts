@@ -49,6 +49,26 @@ describe.each(DIALECTS)('operability on %s', (dialect) => {
     expect(res.headers.get('x-frame-options')).toBe('DENY');
   });
 
+  it('keeps credentials carried in a path (alert keys, calendar feed tokens) out of the request log', async () => {
+    const lines: string[] = [];
+    const before = t.deps.log;
+    t.deps.log = createLogger('info', (l) => lines.push(l));
+    try {
+      const key = 'AlertKeySecret0123456789abcdef';
+      const feed = 'FeedTokenSecret0123456789abcdef_';
+      await t.request(`/api/v1/alerts/${key}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      await t.request(`/oncall/ical/${feed}.ics`);
+      await t.request('/healthz');
+      const text = lines.join('\n');
+      expect(text).not.toContain(key);
+      expect(text).not.toContain(feed);
+      const paths = lines.map((l) => (JSON.parse(l) as { path?: string }).path);
+      expect(paths).toEqual(['/api/v1/alerts/[redacted]', '/oncall/ical/[redacted].ics', '/healthz']);
+    } finally {
+      t.deps.log = before;
+    }
+  });
+
   it('serves htmx, Alpine and the stylesheet from its own origin', async () => {
     for (const path of ['/vendor/htmx.min.js', '/vendor/alpine.min.js', '/public/app.js', '/public/app.css']) {
       const res = await t.request(path);

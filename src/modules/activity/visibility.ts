@@ -2,6 +2,7 @@ import type { SelectQueryBuilder } from 'kysely';
 import type { Database, Role } from '../../db/schema.js';
 import { can, type Permission } from '../../roles.js';
 import { scoped, type Actor } from '../../tenancy.js';
+import { clientSees } from '../notifications/queries.js';
 
 /**
  * Who sees which activity: an event is shown to a role only if that role may see the record it is
@@ -48,7 +49,8 @@ export function canSeeType(role: Role, type: string): boolean {
 /**
  * Narrows a query on `activity_log` to the events the actor may see: their process (scoped), the
  * entity types of their role, and the records within a type they may see (an operator sees the
- * events of their own approval requests only).
+ * events of their own approval requests only; a client the notifications the Notifications page
+ * shows them).
  */
 export function visibleActivity<O>(qb: SelectQueryBuilder<Database, 'activity_log', O>, actor: Actor): SelectQueryBuilder<Database, 'activity_log', O> {
   let q = scoped(qb, actor, 'activity_log.process_id');
@@ -58,6 +60,13 @@ export function visibleActivity<O>(qb: SelectQueryBuilder<Database, 'activity_lo
     q = q.where((eb) => eb.or([
       eb('activity_log.entity_type', '!=', 'approval'),
       eb('activity_log.entity_id', 'in', eb.selectFrom('approvals').select('approvals.id').where('approvals.submitted_by', '=', actor.userId)),
+    ]));
+  }
+  if (actor.role === 'client') {
+    // As on the Notifications page: never another stakeholder's message to the team.
+    q = q.where((eb) => eb.or([
+      eb('activity_log.entity_type', '!=', 'notification'),
+      eb('activity_log.entity_id', 'in', eb.selectFrom('notifications').select('notifications.id').where(clientSees(actor))),
     ]));
   }
   return q;

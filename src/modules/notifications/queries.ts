@@ -1,4 +1,4 @@
-import { sql, type Transaction } from 'kysely';
+import { sql, type ExpressionBuilder, type Transaction } from 'kysely';
 import type { Db } from '../../db/index.js';
 import type { Database } from '../../db/schema.js';
 import type { Cursor } from '../../pagination.js';
@@ -26,10 +26,19 @@ function listBase(db: Executor, actor: Actor) {
     .selectAll('notifications')
     .select(['sender.name as sender_name', 'processes.name as process_name', 'processes.slug as process_slug',
       'processes.timezone as process_timezone']);
-  if (actor.role === 'client') {
-    q = q.where((eb) => eb.or([eb('notifications.direction', '=', 'ops_to_client'), eb('notifications.sent_by', '=', actor.userId)]));
-  }
+  if (actor.role === 'client') q = q.where(clientSees(actor));
   return q;
+}
+
+/**
+ * What a client may read of their process's notifications: the team's messages to clients and their
+ * own messages to the team, never another stakeholder's (also the rule of the activity feed).
+ */
+export function clientSees(actor: Actor) {
+  return (eb: ExpressionBuilder<Database, 'notifications'>) => eb.or([
+    eb('notifications.direction', '=', 'ops_to_client'),
+    eb('notifications.sent_by', '=', actor.userId),
+  ]);
 }
 
 export type NotificationRow = Awaited<ReturnType<ReturnType<typeof listBase>['executeTakeFirstOrThrow']>>;
