@@ -13,7 +13,7 @@ import { isApi, type AppEnv, type Ctx } from './http/env.js';
 import { Metrics, ownMetrics, renderMetrics, type MetricsCollector } from './http/metrics.js';
 import { asciiJson, renderPage } from './http/render.js';
 import { crossOriginProtection, securityHeaders } from './http/security.js';
-import { accountPages } from './modules/account/routes.js';
+import { accountApi, accountPages } from './modules/account/routes.js';
 import { authApi, authPages } from './modules/auth/routes.js';
 import { dashboardApi, dashboardPages } from './modules/dashboard/routes.js';
 import { incidentApi, incidentPages } from './modules/incidents/routes.js';
@@ -141,6 +141,7 @@ export function createApp(deps: Deps, opts: AppOptions = {}): Hono<AppEnv> {
 
   const api = new Hono<AppEnv>();
   api.route('/', authApi);
+  api.route('/', accountApi);
   api.route('/', dashboardApi);
   api.route('/', incidentApi);
   api.route('/', emailLogApi);

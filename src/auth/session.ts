@@ -110,6 +110,8 @@ export const session: MiddlewareHandler<AppEnv> = async (c, next) => {
 };
 
 const PASSWORD_PAGE = '/account/password';
+const API_PASSWORD_PATH = '/api/v1/me/password';
+const OPEN_TO_DEFAULT_PASSWORD = new Set(['GET /api/v1/me', `POST ${API_PASSWORD_PATH}`]);
 
 /**
  * Signed in, or 401 (API) / redirect to the sign-in page (pages). An account that must change its
@@ -118,9 +120,9 @@ const PASSWORD_PAGE = '/account/password';
 export const requireAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
   const actor = c.get('actor');
   // The API holds the same line: a default password (published in the README) opens only GET /me
-  // until it is changed on the password page.
-  if (actor?.mustChangePassword && isApi(c) && !(c.req.method === 'GET' && c.req.path === '/api/v1/me')) {
-    throw forbidden(`This account still has its default password: choose a new one at ${PASSWORD_PAGE} first.`);
+  // and the password change itself until it is changed.
+  if (actor?.mustChangePassword && isApi(c) && !OPEN_TO_DEFAULT_PASSWORD.has(`${c.req.method} ${c.req.path}`)) {
+    throw forbidden(`This account still has its default password: choose a new one first (POST ${API_PASSWORD_PATH} or ${PASSWORD_PAGE}).`);
   }
   if (actor?.mustChangePassword && !isApi(c) && c.req.path !== PASSWORD_PAGE) {
     if (c.req.header('hx-request')) {

@@ -46,6 +46,37 @@ describe.each(DIALECTS)('changing one\'s own password on %s', (dialect) => {
     expect((await t.request('/api/v1/incidents', { headers: auth })).status).toBe(200);
   });
 
+  it('the API changes the password too (POST /api/v1/me/password): a flagged account gets a new token and its way back', async () => {
+    await t.db.updateTable('users').set({ must_change_password: true }).where('email', '=', momo.admin).execute();
+    const old = { authorization: `Bearer ${await t.token(momo.admin)}`, 'content-type': 'application/json' };
+    const change = (headers: Record<string, string>, body: unknown) => t.request('/api/v1/me/password', { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    expect((await change({ 'content-type': 'application/json' }, { current_password: 'Admin@123', new_password: 'Fresh@2026x' })).status).toBe(401);
+    expect((await change(old, '{"current_password":')).status).toBe(400);
+    for (const [body, field] of [
+      [{ current_password: 'Wrong@123', new_password: 'Fresh@2026x' }, 'current_password'],
+      [{ current_password: 'Admin@123' }, 'new_password'],
+      [{ current_password: 'Admin@123', new_password: 'short' }, 'new_password'],
+      [{ current_password: 'Admin@123', new_password: 12345678 }, 'new_password'],
+      [{ current_password: 'Admin@123', new_password: 'Fresh@2026x', confirm_password: 'Fresh@2026y' }, 'confirm_password'],
+    ] as const) {
+      const res = await change(old, body);
+      expect(res.status, JSON.stringify(body)).toBe(422);
+      expect(((await res.json()) as { error: { fields: Record<string, string> } }).error.fields).toHaveProperty(field);
+    }
+    expect((await t.request('/api/v1/incidents', { headers: old })).status).toBe(403); // still flagged
+    t.clock.advance(1000);
+    const res = await change(old, { current_password: 'Admin@123', new_password: 'Fresh@2026x' });
+    expect(res.status).toBe(200);
+    const { token } = (await res.json()) as { token: string };
+    expect((await t.request('/api/v1/incidents', { headers: old })).status).toBe(401); // older tokens revoked
+    expect((await t.request('/api/v1/incidents', { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    const login = await t.request('/api/v1/auth/login', {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: momo.admin, password: 'Fresh@2026x' }),
+    });
+    expect(login.status).toBe(200);
+    expect(((await login.json()) as { must_change_password: boolean }).must_change_password).toBe(false);
+  });
+
   it.each([
     ['a wrong current password', { current_password: 'Nope@1234', new_password: 'Fresh@2026x', confirm_password: 'Fresh@2026x' }, 'current_password'],
     ['a short new password', { current_password: 'Viewer@123', new_password: 'a1', confirm_password: 'a1' }, 'new_password'],
@@ -75,7 +106,8 @@ describe.each(DIALECTS)('changing one\'s own password on %s', (dialect) => {
     });
     expect(login.status).toBe(200);
     expect(((await login.json()) as { must_change_password: boolean }).must_change_password).toBe(false);
-    const audit = await t.db.selectFrom('audit_log').select('action').where('action', '=', 'user.password_change').execute();
+    const viewer = await t.db.selectFrom('users').select('id').where('email', '=', momo.viewer).executeTakeFirstOrThrow();
+    const audit = await t.db.selectFrom('audit_log').select('action').where('action', '=', 'user.password_change').where('entity_id', '=', viewer.id).execute();
     expect(audit).toHaveLength(1);
   });
 });

@@ -3,7 +3,7 @@ import { PasswordPage } from '../../../views/account/PasswordPage.js';
 import { requireAuth, setSessionCookie } from '../../auth/session.js';
 import { issueToken } from '../../auth/tokens.js';
 import { DomainError } from '../../errors.js';
-import { readForm } from '../../http/api.js';
+import { readForm, readJson } from '../../http/api.js';
 import { actorOf, type AppEnv } from '../../http/env.js';
 import { flash, renderPage, shellProps } from '../../http/render.js';
 import { changeOwnPassword } from './service.js';
@@ -30,4 +30,22 @@ accountPages.post('/account/password', requireAuth, async (c) => {
   setSessionCookie(c, await issueToken({ userId: actor.userId, processId: actor.processId, role: actor.role, processSlug: actor.processSlug }, config.jwtSecret, new Date(now.getTime() + 1)));
   flash(c, 'Your password has been changed.');
   return c.redirect('/', 302);
+});
+
+export const accountApi = new Hono<AppEnv>();
+
+/**
+ * The API twin of the password page, and the way out for an API client whose account must change
+ * its default password: `{current_password, new_password}` -> 200 `{token}`, a token issued after
+ * the change (every older one, this request's included, stops working).
+ */
+accountApi.post('/me/password', requireAuth, async (c) => {
+  const { db, clock, config } = c.get('deps');
+  const actor = actorOf(c);
+  const body = await readJson(c);
+  const now = clock();
+  // The API asks for the new password once; the page's confirmation field guards against typos.
+  await changeOwnPassword(db, actor, { ...body, confirm_password: body.confirm_password ?? body.new_password }, now);
+  const token = await issueToken({ userId: actor.userId, processId: actor.processId, role: actor.role, processSlug: actor.processSlug }, config.jwtSecret, new Date(now.getTime() + 1));
+  return c.json({ token }, 200);
 });
