@@ -99,7 +99,9 @@ export function createApp(deps: Deps, opts: AppOptions = {}): Hono<AppEnv> {
       await sql`select 1`.execute(deps.db);
       return c.json({ status: 'ready', database: deps.dialect });
     } catch (e) {
-      return c.json({ status: 'unavailable', database: deps.dialect, error: (e as Error).message }, 503);
+      // The reason goes to the log, not to whoever asks (the endpoint needs no sign-in).
+      deps.log.error('readiness check failed', { error: (e as Error).message });
+      return c.json({ status: 'unavailable', database: deps.dialect }, 503);
     }
   });
   app.get('/metrics', async (c) => c.text(renderMetrics(await collectMetrics(metrics)), 200, { 'Content-Type': 'text/plain; version=0.0.4' }));

@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Kysely, SqliteDialect } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db/schema.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { startServer, type Running } from '../../src/server.js';
@@ -67,6 +69,25 @@ describe.each(DIALECTS)('operability on %s', (dialect) => {
     } finally {
       t.deps.log = before;
     }
+  });
+
+  it('answers /readyz 503 when the database does not, keeping the reason for the log', async () => {
+    const lines: string[] = [];
+    const [db, log] = [t.deps.db, t.deps.log];
+    t.deps.log = createLogger('info', (l) => lines.push(l));
+    t.deps.db = new Kysely<Database>({
+      dialect: new SqliteDialect({ database: async () => { throw new Error('cannot open /srv/secret/db.sqlite'); } }),
+    });
+    try {
+      const res = await t.request('/readyz');
+      expect(res.status).toBe(503);
+      expect(await res.json()).toEqual({ status: 'unavailable', database: dialect });
+      expect(lines.join('\n')).toContain('cannot open /srv/secret/db.sqlite');
+    } finally {
+      await t.deps.db.destroy();
+      Object.assign(t.deps, { db, log });
+    }
+    expect((await t.request('/readyz')).status).toBe(200);
   });
 
   it('serves htmx, Alpine and the stylesheet from its own origin', async () => {
