@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDist, type AppServer } from '../helpers/app-server.js';
-import { ROOT, startServerOnTestDb, type ServerOnTestDb } from '../helpers/compiled-server.js';
+import { productionDemoToken, ROOT, startServerOnTestDb, type ServerOnTestDb } from '../helpers/compiled-server.js';
 import { DIALECTS } from '../helpers/db.js';
 
 /**
@@ -45,12 +45,7 @@ describe.each(DIALECTS)('the compiled server (%s)', (dialect) => {
   });
 
   it('renders a signed-in page and a PDF report with the bundled fonts', async () => {
-    const login = await fetch(`http://127.0.0.1:${server.port}/api/v1/auth/login`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'mgr.momo@d2ctelcare.com', password: 'Operator@123' }),
-    });
-    expect(login.status).toBe(200);
-    const { token } = await login.json() as { token: string };
+    const token = await productionDemoToken(server.port, 'mgr.momo@d2ctelcare.com', 'Operator@123');
     const auth = { authorization: `Bearer ${token}` };
     const list = await get(server, '/api/v1/incidents?limit=5', auth);
     expect(list.status).toBe(200);

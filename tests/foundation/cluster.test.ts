@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDist, type AppServer } from '../helpers/app-server.js';
-import { ROOT, startServerOnTestDb, type ServerOnTestDb } from '../helpers/compiled-server.js';
+import { productionDemoToken, ROOT, startServerOnTestDb, type ServerOnTestDb } from '../helpers/compiled-server.js';
 import { DIALECTS } from '../helpers/db.js';
 
 /**
@@ -66,12 +66,7 @@ describe.each(DIALECTS)('WEB_CONCURRENCY=2 (%s)', (dialect) => {
       migrate: false, logLevel: 'info', env: { SEED_DEMO: 'on', JOBS: 'on', WEB_CONCURRENCY: '2' }, captureStdout: true,
     });
     server = running.server;
-    const login = await fetch(url('/api/v1/auth/login'), {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'mgr.momo@d2ctelcare.com', password: 'Operator@123' }),
-    });
-    expect(login.status).toBe(200);
-    token = ((await login.json()) as { token: string }).token;
+    token = await productionDemoToken(server.port, 'mgr.momo@d2ctelcare.com', 'Operator@123');
   }, 120_000);
 
   afterAll(async () => running?.close());

@@ -43,3 +43,23 @@ export async function startServerOnTestDb(
   }
   return { db, server, close };
 }
+
+/**
+ * A demo account's API token from a server in production mode: there the demo seed flags every account
+ * to change its published password first, so this signs in, checks the flag, chooses a new password
+ * (POST /api/v1/me/password) and returns the token that answer carries.
+ */
+export async function productionDemoToken(port: number, email: string, password: string): Promise<string> {
+  const post = (path: string, body: unknown, token?: string) => fetch(`http://127.0.0.1:${port}/api/v1${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  const login = await post('/auth/login', { email, password });
+  if (login.status !== 200) throw new Error(`login as ${email}: HTTP ${login.status}`);
+  const signedIn = (await login.json()) as { token: string; must_change_password: boolean };
+  if (!signedIn.must_change_password) throw new Error(`${email} was not asked to change its demo password`);
+  const changed = await post('/me/password', { current_password: password, new_password: `${password}-Changed1` }, signedIn.token);
+  if (changed.status !== 200) throw new Error(`password change for ${email}: HTTP ${changed.status} ${await changed.text()}`);
+  return ((await changed.json()) as { token: string }).token;
+}
