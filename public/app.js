@@ -30,11 +30,6 @@
         el.textContent = dateFmt.format(new Date(t));
       }
     });
-    // Tooltips that name an instant ("Opened 9 May 2026, 08:00"), in the viewer's zone too.
-    root.querySelectorAll('[data-local-title]').forEach(function (el) {
-      var t = Date.parse(el.getAttribute('data-local-title'));
-      if (!isNaN(t)) el.title = (el.getAttribute('data-title-prefix') || '') + dateFmt.format(new Date(t));
-    });
     root.querySelectorAll('[data-duration-since]').forEach(function (el) {
       var t = Date.parse(el.getAttribute('data-duration-since'));
       if (!isNaN(t)) el.textContent = duration(now - t);
