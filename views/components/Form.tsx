@@ -10,12 +10,6 @@ export const buttonDanger =
   'inline-flex items-center justify-center gap-1.5 rounded-md bg-danger px-4 py-2 text-sm font-semibold text-white hover:opacity-90 focus:outline-none focus:ring-2 focus:ring-danger/40';
 
 /** A labelled field with its error message, wired for screen readers. */
-/**
- * Alpine x-init for a hidden `tz` input beside a datetime-local one: the browser's IANA zone, in
- * which the server reads the typed time (right on daylight-saving days too, unlike an offset).
- */
-export const BROWSER_ZONE_INIT = '$el.value = Intl.DateTimeFormat().resolvedOptions().timeZone || $el.value';
-
 export function Field(props: PropsWithChildren<{ label: string; name: string; error?: string; hint?: string }>) {
   return (
     <div>
@@ -37,3 +31,9 @@ export function FormError(props: { message?: string }) {
 export function invalid(name: string, error?: string) {
   return error ? { 'aria-invalid': 'true', 'aria-describedby': `${name}-error` } : {};
 }
+
+/**
+ * Alpine x-init for a hidden `tz` input beside a datetime-local one: the browser's IANA zone, in
+ * which the server reads the typed time (right on daylight-saving days too, unlike an offset).
+ */
+export const BROWSER_ZONE_INIT = '$el.value = Intl.DateTimeFormat().resolvedOptions().timeZone || $el.value';
