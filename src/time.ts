@@ -64,6 +64,40 @@ export function zonedInstant(date: string, time: string, tz: string): Date {
   return new Date(wall - before);
 }
 
+const LOCAL_INPUT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?$/;
+
+/** What a form says about the zone its datetime-local value was typed in. */
+export interface BrowserZone {
+  /** The browser's IANA zone (Intl.DateTimeFormat().resolvedOptions().timeZone). */
+  tz?: string;
+  /** getTimezoneOffset() of the chosen time (minutes, UTC minus local: -120 in UTC+2). */
+  offset?: string;
+}
+
+/**
+ * The instant of a datetime-local value (YYYY-MM-DDTHH:MM[:SS]) typed in a browser: read in the
+ * browser's zone when the form names it, which also settles times that the clocks skip or repeat
+ * (see zonedInstant); else with the browser's offset; else in `fallbackTz`. The server's own zone
+ * never plays a part. Null when the value is not a real date and time.
+ */
+export function datetimeLocalInstant(local: string | undefined, zone: BrowserZone, fallbackTz: string): Date | null {
+  const m = local ? LOCAL_INPUT.exec(local.trim()) : null;
+  if (!m) return null;
+  const [y, mo, d, h, mi] = m.slice(1, 6).map(Number);
+  const seconds = Number(m[6] ?? 0);
+  const wall = Date.UTC(y, mo - 1, d, h, mi);
+  // Refuse 2026-02-31 and 25:00 rather than letting Date roll them over.
+  if (seconds > 59 || new Date(wall).toISOString().slice(0, 16) !== `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}`) return null;
+  const tz = zone.tz?.trim();
+  if (tz && tz.length <= 64 && isValidTimeZone(tz)) {
+    return new Date(zonedInstant(`${m[1]}-${m[2]}-${m[3]}`, `${m[4]}:${m[5]}`, tz).getTime() + seconds * 1000);
+  }
+  const raw = zone.offset?.trim() ?? '';
+  const offset = /^-?\d{1,4}$/.test(raw) ? Number(raw) : NaN;
+  if (Number.isInteger(offset) && Math.abs(offset) <= 14 * 60) return new Date(wall + seconds * 1000 + offset * 60_000);
+  return new Date(zonedInstant(`${m[1]}-${m[2]}-${m[3]}`, `${m[4]}:${m[5]}`, fallbackTz).getTime() + seconds * 1000);
+}
+
 /** Midnight at the start of the instant's calendar day in the zone. */
 export function startOfLocalDay(instant: Date, tz: string): Date {
   return zonedInstant(localDate(instant, tz), '00:00', tz);

@@ -209,6 +209,8 @@ describe.each(DIALECTS)('local AI analysis and assistant on %s', (dialect) => {
     const summary = await json<ChatJson>(await chat(momo.viewer, `Summarise incident #${gateway.id}`));
     expect(summary.reply).toContain(`#${gateway.id} “${gateway.title}” — Sev 1, open`);
     expect(summary.reply).toContain('Latest on the timeline');
+    // Absolute times in a text answer name their zone (the reader may be elsewhere).
+    expect(summary.reply).toMatch(/Opened \d{1,2} \w{3} \d{4}, \d{2}:\d{2} \(times in Africa\/Johannesburg\), open for /);
     expect(summary.reply).toMatch(/Similar: #\d+/);
 
     const foreign = await seeded(t, 'ignite', 'API Gateway Timeout', 'open');

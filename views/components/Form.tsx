@@ -31,3 +31,9 @@ export function FormError(props: { message?: string }) {
 export function invalid(name: string, error?: string) {
   return error ? { 'aria-invalid': 'true', 'aria-describedby': `${name}-error` } : {};
 }
+
+/**
+ * Alpine x-init for a hidden `tz` input beside a datetime-local one: the browser's IANA zone, in
+ * which the server reads the typed time (right on daylight-saving days too, unlike an offset).
+ */
+export const BROWSER_ZONE_INIT = '$el.value = Intl.DateTimeFormat().resolvedOptions().timeZone || $el.value';

@@ -3,7 +3,7 @@ import type { DowntimeStatus, LinkableIncident } from '../../src/modules/downtim
 import { IMPACT_LEVELS, NOTES_MAX, SERVICES_MAX } from '../../src/modules/downtime/service.js';
 import { can } from '../../src/roles.js';
 import { crossesProcesses, type Actor } from '../../src/tenancy.js';
-import { buttonPrimary, Field, FormError, inputClass, invalid } from '../components/Form.js';
+import { BROWSER_ZONE_INIT, buttonPrimary, Field, FormError, inputClass, invalid } from '../components/Form.js';
 import { Icon } from '../components/Icon.js';
 import { AppShell, type ShellProps } from '../layout/AppShell.js';
 import { DowntimeList, type ListProps } from './DowntimeList.js';
@@ -136,6 +136,7 @@ export function DowntimeCreateForm(props: CreateFormProps) {
           {...invalid('started_at_local', e.started_at)}
         />
         <input type="hidden" id="tz_offset" name="tz_offset" value={v.tz_offset ?? ''} />
+        <input type="hidden" name="tz" value={v.tz ?? ''} x-init={BROWSER_ZONE_INIT} />
       </Field>
       <div x-data="{ v: '' }">
         <Field label="Services affected" name="services_affected" error={e.services_affected} hint={`Separate services with commas (up to ${SERVICES_MAX}).`}>

@@ -2,7 +2,7 @@ import type { Process } from '../../src/db/schema.js';
 import { SHIFTS } from '../../src/modules/handovers/service.js';
 import { can } from '../../src/roles.js';
 import type { Actor } from '../../src/tenancy.js';
-import { buttonPrimary, Field, FormError, inputClass, invalid } from '../components/Form.js';
+import { BROWSER_ZONE_INIT, buttonPrimary, Field, FormError, inputClass, invalid } from '../components/Form.js';
 import { Icon } from '../components/Icon.js';
 import { AppShell, type ShellProps } from '../layout/AppShell.js';
 import { HandoverList, type HandoverListProps } from './HandoverList.js';
@@ -81,6 +81,7 @@ export function HandoverCreateForm(props: HandoverFormProps) {
             x-on:change="const t = new Date($el.value); if (!isNaN(t)) $el.form.elements.namedItem('tz_offset').value = t.getTimezoneOffset()"
             {...invalid('handover_time', e.handover_time)} />
           <input type="hidden" name="tz_offset" value="" x-init="const t = new Date($el.form.elements.namedItem('handover_time').value); $el.value = (isNaN(t) ? new Date() : t).getTimezoneOffset()" />
+          <input type="hidden" name="tz" value={v.tz ?? ''} x-init={BROWSER_ZONE_INIT} />
         </Field>
       </div>
       <Field label="Handing To" name="recipient_id" error={e.recipient_id}

@@ -134,8 +134,8 @@ async function summaryAnswer(deps: AiDeps, actor: Actor, id: number, now: Date):
   const lines = [
     `#${i.id} “${i.title}” — Sev ${i.severity}, ${i.status.replace('_', ' ')}, ${i.assignee_name ? `assigned to ${i.assignee_name}` : 'unassigned'}${actor.role === 'super_admin' ? ` (${i.process_name})` : ''}.`,
     i.resolved_at
-      ? `Opened ${formatInZone(i.opened_at, tz)}, resolved ${formatInZone(i.resolved_at, tz)} after ${formatDuration(i.resolved_at.getTime() - i.opened_at.getTime())}.`
-      : `Opened ${formatInZone(i.opened_at, tz)}, open for ${formatDuration(now.getTime() - i.opened_at.getTime())}.`,
+      ? `Opened ${formatInZone(i.opened_at, tz)}, resolved ${formatInZone(i.resolved_at, tz)} after ${formatDuration(i.resolved_at.getTime() - i.opened_at.getTime())} (times in ${tz}).`
+      : `Opened ${formatInZone(i.opened_at, tz)} (times in ${tz}), open for ${formatDuration(now.getTime() - i.opened_at.getTime())}.`,
   ];
   if (i.description) lines.push(`Description: ${clip(i.description, 400)}`);
   if (i.rca) lines.push(`Root cause: ${clip(i.rca, 400)}`);

@@ -11,7 +11,7 @@ import { actorOf, type AppEnv, type Ctx } from '../../http/env.js';
 import { flash, htmxTarget, isHtmx, renderPage, shellProps, toast } from '../../http/render.js';
 import { decodeCursor, pageCursor, page, parseLimit } from '../../pagination.js';
 import { owningProcess, processFilter, scoped, type Actor } from '../../tenancy.js';
-import { zonedInstant, zoneOffsetMs } from '../../time.js';
+import { datetimeLocalInstant, zoneOffsetMs } from '../../time.js';
 import { DOWNTIME_STATUSES, findDowntime, linkableIncidents, listDowntime, type DowntimeFilters, type DowntimeRow, type DowntimeStatus } from './queries.js';
 import { serializeDowntime } from './serialize.js';
 import { createDowntime, endDowntime, getDowntime } from './service.js';
@@ -53,25 +53,6 @@ function localNow(now: Date, tz: string): string {
   return new Date(now.getTime() + zoneOffsetMs(now, tz)).toISOString().slice(0, 16);
 }
 
-const LOCAL_INPUT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::\d{2}(?:\.\d{1,3})?)?$/;
-
-/**
- * The instant of a datetime-local value. `tzOffset` is the browser's getTimezoneOffset() for that
- * time (minutes, UTC minus local: -120 in UTC+2); without it, the process's zone decides. The
- * server's own zone never plays a part. Null when the value is not a real date and time.
- */
-export function localToInstant(local: string | undefined, tzOffset: string | undefined, fallbackTz: string): Date | null {
-  const m = local ? LOCAL_INPUT.exec(local.trim()) : null;
-  if (!m) return null;
-  const [y, mo, d, h, mi] = m.slice(1, 6).map(Number);
-  const wall = Date.UTC(y, mo - 1, d, h, mi);
-  // Refuse 2026-02-31 and 25:00 rather than letting Date roll them over.
-  if (new Date(wall).toISOString().slice(0, 16) !== `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}`) return null;
-  const offset = tzOffset !== undefined && /^-?\d{1,4}$/.test(tzOffset.trim()) ? Number(tzOffset) : NaN;
-  if (Number.isInteger(offset) && Math.abs(offset) <= 14 * 60) return new Date(wall + offset * 60_000);
-  return zonedInstant(`${m[1]}-${m[2]}-${m[3]}`, `${m[4]}:${m[5]}`, fallbackTz);
-}
-
 /** Services typed as "Payment Gateway, Checkout API": a list, blanks between commas dropped. */
 function splitServices(raw: string | undefined): string[] {
   return (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
@@ -82,7 +63,7 @@ async function formInput(c: Ctx, form: Record<string, string>): Promise<Record<s
   const actor = actorOf(c);
   const requested = /^\d{1,15}$/.test(form.process_id ?? '') ? Number(form.process_id) : null;
   const tz = await processTimezone(c, owningProcess(actor, requested));
-  const startedAt = localToInstant(form.started_at_local, form.tz_offset, tz);
+  const startedAt = datetimeLocalInstant(form.started_at_local, { tz: form.tz, offset: form.tz_offset }, tz);
   return {
     process_id: form.process_id,
     started_at: startedAt ? startedAt.toISOString() : form.started_at,

@@ -70,8 +70,15 @@ function readServices(f: Fields, input: Record<string, unknown>): string[] | nul
   return out;
 }
 
-function notTooFarAhead(f: Fields, name: string, at: Date | null, now: Date, label: string): void {
-  if (at && at.getTime() > now.getTime() + FUTURE_TOLERANCE_MS) f.fail(name, `${label} cannot be in the future.`);
+/**
+ * A start or end more than the tolerance ahead of `now` is refused; one within it (a browser whose
+ * clock runs a little fast) counts as `now`, so an event never starts or ends in the future: its
+ * live duration is right and ending it now always works.
+ */
+function notAhead(f: Fields, name: string, at: Date | null, now: Date, label: string): Date | null {
+  if (!at || at.getTime() <= now.getTime()) return at;
+  if (at.getTime() > now.getTime() + FUTURE_TOLERANCE_MS) f.fail(name, `${label} cannot be in the future.`);
+  return now;
 }
 
 interface EmailArgs {
@@ -121,8 +128,7 @@ async function downtimeEmails(trx: Trx, a: EmailArgs): Promise<number> {
 export async function createDowntime(db: Db, actor: Actor, input: Record<string, unknown>, now: Date, mail: MailContext): Promise<DowntimeRow> {
   if (!can(actor.role, 'downtime.edit')) throw forbidden();
   const f = new Fields(input);
-  const startedAt = f.instant('started_at', { required: true, label: 'Start time' });
-  notTooFarAhead(f, 'started_at', startedAt, now, 'The start time');
+  const startedAt = notAhead(f, 'started_at', f.instant('started_at', { required: true, label: 'Start time' }), now, 'The start time');
   const services = readServices(f, input);
   const impact = f.oneOf('impact_level', IMPACT_LEVELS, { required: true, label: 'Impact level' });
   const incidentId = f.optionalId('incident_id', 'Linked incident');
@@ -173,8 +179,7 @@ export async function createDowntime(db: Db, actor: Actor, input: Record<string,
 export async function endDowntime(db: Db, actor: Actor, id: number, input: Record<string, unknown>, now: Date, mail: MailContext): Promise<DowntimeRow> {
   if (!can(actor.role, 'downtime.edit')) throw forbidden();
   const f = new Fields(input);
-  const endedAt = f.instant('ended_at', { required: true, label: 'End time' });
-  notTooFarAhead(f, 'ended_at', endedAt, now, 'The end time');
+  const endedAt = notAhead(f, 'ended_at', f.instant('ended_at', { required: true, label: 'End time' }), now, 'The end time');
   await db.transaction().execute(async (trx) => {
     const current = await findDowntime(trx, actor, id);
     if (!current) throw notFound('Downtime event');

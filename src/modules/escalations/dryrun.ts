@@ -1,5 +1,5 @@
 import type { Db } from '../../db/index.js';
-import { onCallAt } from '../oncall/lookup.js';
+import { onCallAt, shiftBoundaries } from '../oncall/lookup.js';
 import { resolveTarget } from './engine.js';
 import type { ChainView } from './queries.js';
 import { rulesUsingChain } from './service.js';
@@ -44,7 +44,6 @@ export interface DryRun {
 }
 
 const MINUTE = 60_000;
-const STEP_MS = 30 * MINUTE;
 export const DRY_RUN_HOURS = 24;
 
 export async function dryRun(db: Db, chain: ChainView, severity: number, now: Date): Promise<DryRun> {
@@ -63,16 +62,18 @@ export async function dryRun(db: Db, chain: ChainView, severity: number, now: Da
       reaches_nobody: !email && !webhook,
     });
   }
-  const horizon = now.getTime() + DRY_RUN_HOURS * 3_600_000;
+  const horizon = new Date(now.getTime() + DRY_RUN_HOURS * 3_600_000);
   const oncall: OnCallSegment[] = [];
-  for (let t = now.getTime(); t < horizon; t = Math.floor(t / STEP_MS) * STEP_MS + STEP_MS) {
-    const oc = await onCallAt(db, chain.process_id, new Date(t));
+  const process = await db.selectFrom('processes').select(['id', 'timezone']).where('id', '=', chain.process_id).executeTakeFirst();
+  // Who is on call now, then at each shift start or end: the segments begin at the real handoffs.
+  for (const at of [now, ...(process ? await shiftBoundaries(db, process, now, horizon) : [])]) {
+    const oc = await onCallAt(db, chain.process_id, at);
     const primary = oc.primary?.is_active ? oc.primary.name : null;
     const backup = oc.backup?.is_active ? oc.backup.name : null;
     const last = oncall[oncall.length - 1];
     if (last && last.primary === primary && last.backup === backup) continue;
-    if (last) last.to = new Date(t);
-    oncall.push({ from: new Date(t), to: new Date(horizon), primary, backup });
+    if (last) last.to = at;
+    oncall.push({ from: at, to: horizon, primary, backup });
   }
   const applies = chain.trigger_severity === severity;
   let note: string | null = null;

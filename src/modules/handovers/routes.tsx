@@ -11,7 +11,7 @@ import { actorOf, type AppEnv, type Ctx } from '../../http/env.js';
 import { flash, htmxTarget, isHtmx, renderPage, shellProps, toast } from '../../http/render.js';
 import { decodeCursor, pageCursor, page, parseLimit, type Cursor } from '../../pagination.js';
 import { owningProcess, processFilter, scoped } from '../../tenancy.js';
-import { zonedInstant } from '../../time.js';
+import { datetimeLocalInstant } from '../../time.js';
 import { HANDOVER_STATUSES, handoverRecipients, listHandovers, openIncidentsText, type HandoverFilters, type HandoverRow } from './queries.js';
 import { serializeHandover } from './serialize.js';
 import { acknowledgeHandover, createHandover, getHandover } from './service.js';
@@ -69,26 +69,16 @@ async function createFormProps(c: Ctx, processId: number | null): Promise<Handov
 }
 
 /**
- * The form's handover time is a datetime-local value; the browser adds its UTC offset in minutes
- * (tz_offset, as getTimezoneOffset gives it). Without it, the process's time zone is assumed.
+ * The form's handover time is a datetime-local value; the browser adds its time zone (tz) and its UTC
+ * offset in minutes (tz_offset, as getTimezoneOffset gives it). Without either, the process's time
+ * zone is assumed.
  */
 async function withInstant(c: Ctx, form: Record<string, string>): Promise<Record<string, string>> {
-  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(?::(\d{2}))?$/.exec(form.handover_time ?? '');
-  if (!m) return form;
-  const offsetRaw = form.tz_offset ?? '';
-  let instant: Date;
-  if (/^-?\d{1,4}$/.test(offsetRaw) && Math.abs(Number(offsetRaw)) <= 14 * 60) {
-    const [y, mo, d] = m[1].split('-').map(Number);
-    const [hh, mm] = m[2].split(':').map(Number);
-    instant = new Date(Date.UTC(y, mo - 1, d, hh, mm, Number(m[3] ?? 0)) + Number(offsetRaw) * 60_000);
-  } else {
-    const pid = formProcess(c, form.process_id);
-    const process = pid === null ? undefined
-      : await c.get('deps').db.selectFrom('processes').select('timezone').where('id', '=', pid).executeTakeFirst();
-    instant = zonedInstant(m[1], m[2], process?.timezone ?? 'UTC');
-  }
-  if (Number.isNaN(instant.getTime())) return form;
-  return { ...form, handover_time: instant.toISOString() };
+  const pid = formProcess(c, form.process_id);
+  const process = pid === null ? undefined
+    : await c.get('deps').db.selectFrom('processes').select('timezone').where('id', '=', pid).executeTakeFirst();
+  const instant = datetimeLocalInstant(form.handover_time, { tz: form.tz, offset: form.tz_offset }, process?.timezone ?? 'UTC');
+  return instant ? { ...form, handover_time: instant.toISOString() } : form;
 }
 
 function formPage(node: Child) {

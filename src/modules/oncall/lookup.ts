@@ -1,7 +1,8 @@
 import type { Transaction } from 'kysely';
 import type { Db } from '../../db/index.js';
 import type { Database } from '../../db/schema.js';
-import { candidateDates, coveringRows, type ShiftWindow } from './shifts.js';
+import { localDate } from '../../time.js';
+import { addDays, candidateDates, coveringRows, datesBetween, shiftWindow, type ShiftWindow } from './shifts.js';
 
 type Executor = Db | Transaction<Database>;
 
@@ -85,4 +86,19 @@ export async function onCallAt(db: Executor, processId: number, now: Date): Prom
     if (s) result[role] = { id: s.id, name: s.name, email: s.email, is_active: s.is_active };
   }
   return result;
+}
+
+/**
+ * The instants strictly between `from` and `to` at which a shift of the process starts or ends: who
+ * is on call can change only then (at a local handoff time, whatever the zone's offset).
+ */
+export async function shiftBoundaries(db: Executor, process: { id: number; timezone: string }, from: Date, to: Date): Promise<Date[]> {
+  const tz = process.timezone;
+  const rows = await candidates(db, [process.id], datesBetween(addDays(localDate(from, tz), -1), localDate(to, tz)));
+  const out = new Set<number>();
+  for (const r of rows) {
+    const w = shiftWindow(r.date, r.handoff_time, tz);
+    for (const t of [w.start.getTime(), w.end.getTime()]) if (t > from.getTime() && t < to.getTime()) out.add(t);
+  }
+  return [...out].sort((a, b) => a - b).map((t) => new Date(t));
 }
