@@ -64,6 +64,13 @@ function isMysql(db: Kysely<any>): boolean {
   return db.getExecutor().adapter instanceof MysqlAdapter;
 }
 
+/** Whether MariaDB/MySQL has an index of that name on the table (the constraint's may be there again after a down and up). */
+async function hasIndex(db: Kysely<any>, table: string, name: string): Promise<boolean> {
+  const { rows } = await sql<{ n: number }>`select count(*) as n from information_schema.statistics
+    where table_schema = database() and table_name = ${table} and index_name = ${name}`.execute(db);
+  return Number(rows[0]?.n ?? 0) > 0;
+}
+
 export async function up(db: Kysely<any>): Promise<void> {
   // No IF NOT EXISTS: MySQL 8 lacks it, and the migrator runs each migration once.
   for (const spec of INDEXES) {
@@ -73,7 +80,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 export async function down(db: Kysely<any>): Promise<void> {
   for (const spec of [...INDEXES].reverse()) {
-    if (isMysql(db) && spec.foreignKey) {
+    if (isMysql(db) && spec.foreignKey && !(await hasIndex(db, spec.table, spec.columns[0]))) {
       const column = spec.columns[0];
       await sql`alter table ${sql.table(spec.table)} add index ${sql.id(column)} (${sql.ref(column)}), drop index ${sql.id(indexName(spec))}`.execute(db);
       continue;
