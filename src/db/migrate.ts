@@ -4,6 +4,7 @@ import * as m002 from '../../migrations/002_audit_guard.js';
 import * as m003 from '../../migrations/003_registration_payload.js';
 import * as m005 from '../../migrations/005_escalation_engine.js';
 import * as m006 from '../../migrations/006_webhooks.js';
+import * as m007 from '../../migrations/007_list_indexes.js';
 import type { Db } from './index.js';
 
 /** Migrations are imported statically: works the same under tsx, vitest and a bundle. */
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   '003_registration_payload': m003,
   '005_escalation_engine': m005,
   '006_webhooks': m006,
+  '007_list_indexes': m007,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -13,6 +13,13 @@ export const INCIDENT_STATUSES = ['open', 'in_progress', 'resolved'] as const;
 export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
 export const TICKET_TYPES = ['incident', 'change', 'access', 'report'] as const;
 export const TICKET_STATUSES = ['open', 'in_progress', 'closed'] as const;
+/**
+ * Every incident status but resolved, every ticket status but closed: `status IN (...)` instead of
+ * `status != ...`, which gives the same rows and, unlike `!=`, lets SQLite seek a (process, status)
+ * index instead of reading every incident or ticket of the process.
+ */
+export const UNRESOLVED_INCIDENT_STATUSES = INCIDENT_STATUSES.filter((s) => s !== 'resolved');
+export const OPEN_TICKET_STATUSES = TICKET_STATUSES.filter((s) => s !== 'closed');
 export const APPROVAL_STATUSES = ['pending', 'approved', 'rejected'] as const;
 export const IMPACT_LEVELS = ['low', 'medium', 'high'] as const;
 export const ONCALL_ROLES = ['primary', 'backup', 'escalation'] as const;

@@ -12,15 +12,23 @@ export const COUNT_DAYS = 7;
 /** What an event type may look like in a filter. */
 export const TYPE_FILTER = /^[a-z][a-z0-9_]{0,39}$/;
 
-function listBase(db: Db, actor: Actor) {
+/**
+ * With a type filter, MariaDB is told to read the (process, type, id) index (every process: (type,
+ * id)): left alone it intersected that index with (process, id) and sorted the result.
+ */
+function listBase(db: Db, actor: Actor, type?: string) {
+  const table = type
+    ? hinted(db, 'activity_log', processFilter(actor) === null ? 'ix_activity_log_entity_type_id' : 'ix_activity_log_process_id_entity_type_id')
+    : 'activity_log';
   return visibleActivity(
-    db.selectFrom('activity_log')
+    db.selectFrom(table)
       .leftJoin('users', 'users.id', 'activity_log.user_id')
       .leftJoin('processes', 'processes.id', 'activity_log.process_id')
       .selectAll('activity_log')
       .select(['users.name as user_name', 'processes.name as process_name', 'processes.slug as process_slug',
         'processes.timezone as process_timezone']),
     actor,
+    type,
   );
 }
 
@@ -28,8 +36,7 @@ export type ActivityRow = Awaited<ReturnType<ReturnType<typeof listBase>['execut
 
 /** One page of the events the actor may see, newest first (insertion order), keyset on id. */
 export async function listActivity(db: Db, actor: Actor, f: { type?: string }, cursor: Cursor | null, limit: number): Promise<ActivityRow[]> {
-  let q = listBase(db, actor);
-  if (f.type) q = q.where('activity_log.entity_type', '=', f.type);
+  let q = listBase(db, actor, f.type);
   if (cursor) q = q.where('activity_log.id', '<', cursor.id);
   return q.orderBy('activity_log.id', 'desc').limit(limit + 1).execute();
 }

@@ -1,3 +1,4 @@
+import { OPEN_TICKET_STATUSES } from '../../db/schema.js';
 import { ROLE_LABELS, can } from '../../roles.js';
 import { processFilter, scoped, type Actor } from '../../tenancy.js';
 import { formatDuration, formatInZone } from '../../time.js';
@@ -173,7 +174,7 @@ async function ticketsAnswer(deps: AiDeps, scope: Scope): Promise<string> {
   if (!can(scope.actor.role, 'tickets.view')) return 'Your role cannot see tickets.';
   const rows = await scoped(deps.db.selectFrom('tickets'), scope.actor, 'tickets.process_id')
     .select(['tickets.id', 'tickets.title', 'tickets.type', 'tickets.status'])
-    .where('tickets.status', '!=', 'closed').orderBy('tickets.created_at', 'desc').limit(11).execute();
+    .where('tickets.status', 'in', OPEN_TICKET_STATUSES).orderBy('tickets.created_at', 'desc').limit(11).execute();
   if (rows.length === 0) return 'No tickets are open.';
   const shown = rows.slice(0, 10);
   return [`Open tickets${rows.length > 10 ? ' (latest 10)' : ''}:`, ...shown.map((t) => `- Ticket ${t.id}: “${t.title}” — ${t.type}, ${t.status.replace('_', ' ')}`)].join('\n');

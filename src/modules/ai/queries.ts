@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/index.js';
+import { OPEN_TICKET_STATUSES, UNRESOLVED_INCIDENT_STATUSES } from '../../db/schema.js';
 import { can } from '../../roles.js';
 import { inScope, scoped, type Actor } from '../../tenancy.js';
 import { listIncidents, type IncidentRow } from '../incidents/queries.js';
@@ -66,7 +67,7 @@ export async function processSnapshot(db: Db, narrowed: Actor, processId: number
   const process = await db.selectFrom('processes').select(['id', 'name', 'slug', 'timezone']).where('id', '=', processId).executeTakeFirstOrThrow();
   const active = await listIncidents(db, narrowed, { status: 'active' }, null, 200);
   const activeTotal = Number((await scoped(db.selectFrom('incidents'), narrowed, 'incidents.process_id')
-    .select(sql<number>`count(*)`.as('n')).where('incidents.status', '!=', 'resolved').executeTakeFirstOrThrow()).n);
+    .select(sql<number>`count(*)`.as('n')).where('incidents.status', 'in', UNRESOLVED_INCIDENT_STATUSES).executeTakeFirstOrThrow()).n);
   const role = narrowed.role;
   const ongoingDowntime = can(role, 'downtime.view')
     ? await scoped(db.selectFrom('downtime_events'), narrowed, 'downtime_events.process_id')
@@ -75,7 +76,7 @@ export async function processSnapshot(db: Db, narrowed: Actor, processId: number
     : null;
   const openTickets = can(role, 'tickets.view')
     ? Number((await scoped(db.selectFrom('tickets'), narrowed, 'tickets.process_id')
-      .select(sql<number>`count(*)`.as('n')).where('tickets.status', '!=', 'closed').executeTakeFirstOrThrow()).n)
+      .select(sql<number>`count(*)`.as('n')).where('tickets.status', 'in', OPEN_TICKET_STATUSES).executeTakeFirstOrThrow()).n)
     : null;
   let pendingApprovals: number | null = null;
   if (can(role, 'approvals.view')) {

@@ -3,8 +3,8 @@ import type { Db } from '../../db/index.js';
 import type { Database } from '../../db/schema.js';
 import type { Cursor } from '../../pagination.js';
 import { can } from '../../roles.js';
-import { scoped, type Actor } from '../../tenancy.js';
-import { olderThan } from '../../db/keyset.js';
+import { crossesProcesses, scoped, type Actor } from '../../tenancy.js';
+import { listTableFirst, olderThan, processesFor } from '../../db/keyset.js';
 
 type Executor = Db | Transaction<Database>;
 
@@ -23,7 +23,7 @@ export interface ApprovalFilters {
  */
 function listBase(db: Executor, actor: Actor) {
   let q = scoped(db.selectFrom('approvals'), actor, 'approvals.process_id')
-    .innerJoin('processes', 'processes.id', 'approvals.process_id')
+    .innerJoin(processesFor(db, crossesProcesses(actor)), 'processes.id', 'approvals.process_id')
     .innerJoin('users as submitter', 'submitter.id', 'approvals.submitted_by')
     .leftJoin('users as reviewer', 'reviewer.id', 'approvals.reviewed_by')
     .selectAll('approvals')
@@ -43,7 +43,8 @@ export async function listApprovals(db: Executor, actor: Actor, f: ApprovalFilte
   if (cursor) {
     q = q.where(olderThan(cursor, 'approvals.submitted_at', 'approvals.id'));
   }
-  return q.orderBy('approvals.submitted_at', 'desc').orderBy('approvals.id', 'desc').limit(limit + 1).execute();
+  return listTableFirst(db, q, crossesProcesses(actor))
+    .orderBy('approvals.submitted_at', 'desc').orderBy('approvals.id', 'desc').limit(limit + 1).execute();
 }
 
 /** The approval if the actor may see it, else undefined (the caller answers 404). */

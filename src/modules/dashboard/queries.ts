@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/index.js';
+import { OPEN_TICKET_STATUSES, UNRESOLVED_INCIDENT_STATUSES } from '../../db/schema.js';
 import { scoped, type Actor } from '../../tenancy.js';
 import { startOfLocalDay } from '../../time.js';
 
@@ -11,7 +12,7 @@ export async function countOpenIncidents(db: Db, actor: Actor) {
       sql<number>`count(*)`.as('open'),
       sql<number>`sum(case when severity = 1 then 1 else 0 end)`.as('sev1'),
     ])
-    .where('status', '!=', 'resolved')
+    .where('status', 'in', UNRESOLVED_INCIDENT_STATUSES)
     .executeTakeFirst();
   return { open: Number(row?.open ?? 0), sev1: Number(row?.sev1 ?? 0) };
 }
@@ -19,7 +20,7 @@ export async function countOpenIncidents(db: Db, actor: Actor) {
 export async function countOpenTickets(db: Db, actor: Actor): Promise<number> {
   const row = await scoped(db.selectFrom('tickets'), actor)
     .select(sql<number>`count(*)`.as('n'))
-    .where('status', '!=', 'closed')
+    .where('status', 'in', OPEN_TICKET_STATUSES)
     .executeTakeFirst();
   return Number(row?.n ?? 0);
 }
@@ -47,7 +48,7 @@ export async function activeIncidents(db: Db, actor: Actor, limit = ACTIVE_INCID
     .leftJoin('users', 'users.id', 'incidents.assigned_to')
     .selectAll('incidents')
     .select(['users.name as assignee_name', 'processes.name as process_name', 'processes.timezone as process_timezone'])
-    .where('incidents.status', '!=', 'resolved')
+    .where('incidents.status', 'in', UNRESOLVED_INCIDENT_STATUSES)
     .orderBy('incidents.severity', 'asc')
     .orderBy('incidents.opened_at', 'desc')
     .orderBy('incidents.id', 'desc')

@@ -2,8 +2,8 @@ import type { Transaction } from 'kysely';
 import type { Db } from '../../db/index.js';
 import type { Database } from '../../db/schema.js';
 import type { Cursor } from '../../pagination.js';
-import { scoped, type Actor } from '../../tenancy.js';
-import { olderThan } from '../../db/keyset.js';
+import { crossesProcesses, scoped, type Actor } from '../../tenancy.js';
+import { listTableFirst, olderThan, processesFor } from '../../db/keyset.js';
 
 type Executor = Db | Transaction<Database>;
 
@@ -16,7 +16,7 @@ export interface DowntimeFilters {
 
 function listBase(db: Executor, actor: Actor) {
   return scoped(db.selectFrom('downtime_events'), actor, 'downtime_events.process_id')
-    .innerJoin('processes', 'processes.id', 'downtime_events.process_id')
+    .innerJoin(processesFor(db, crossesProcesses(actor)), 'processes.id', 'downtime_events.process_id')
     .leftJoin('incidents', 'incidents.id', 'downtime_events.incident_id')
     .leftJoin('users', 'users.id', 'downtime_events.created_by')
     .selectAll('downtime_events')
@@ -34,7 +34,8 @@ export async function listDowntime(db: Executor, actor: Actor, f: DowntimeFilter
   if (cursor) {
     q = q.where(olderThan(cursor, 'downtime_events.started_at', 'downtime_events.id'));
   }
-  return q.orderBy('downtime_events.started_at', 'desc').orderBy('downtime_events.id', 'desc').limit(limit + 1).execute();
+  return listTableFirst(db, q, crossesProcesses(actor))
+    .orderBy('downtime_events.started_at', 'desc').orderBy('downtime_events.id', 'desc').limit(limit + 1).execute();
 }
 
 /** The downtime event if the actor may see it, else undefined (the caller answers 404). */
@@ -44,8 +45,9 @@ export async function findDowntime(db: Executor, actor: Actor, id: number): Prom
 
 /** Incidents a new downtime event can be linked to: the newest the actor can see, unresolved first. */
 export async function linkableIncidents(db: Executor, actor: Actor, limit = 100) {
-  const rows = await scoped(db.selectFrom('incidents'), actor, 'incidents.process_id')
-    .innerJoin('processes', 'processes.id', 'incidents.process_id')
+  const base = scoped(db.selectFrom('incidents'), actor, 'incidents.process_id')
+    .innerJoin(processesFor(db, crossesProcesses(actor)), 'processes.id', 'incidents.process_id');
+  const rows = await listTableFirst(db, base, crossesProcesses(actor))
     .select(['incidents.id', 'incidents.title', 'incidents.status', 'incidents.severity', 'incidents.process_id',
       'processes.name as process_name'])
     .orderBy('incidents.opened_at', 'desc')

@@ -1,9 +1,9 @@
 import type { Transaction } from 'kysely';
 import type { Db } from '../../db/index.js';
-import type { Database } from '../../db/schema.js';
+import { UNRESOLVED_INCIDENT_STATUSES, type Database } from '../../db/schema.js';
 import type { Cursor } from '../../pagination.js';
-import { scoped, type Actor } from '../../tenancy.js';
-import { olderThan } from '../../db/keyset.js';
+import { crossesProcesses, scoped, type Actor } from '../../tenancy.js';
+import { listTableFirst, olderThan, processesFor } from '../../db/keyset.js';
 
 type Executor = Db | Transaction<Database>;
 
@@ -16,7 +16,7 @@ export interface HandoverFilters {
 
 function listBase(db: Executor, actor: Actor) {
   return scoped(db.selectFrom('handovers'), actor, 'handovers.process_id')
-    .innerJoin('processes', 'processes.id', 'handovers.process_id')
+    .innerJoin(processesFor(db, crossesProcesses(actor)), 'processes.id', 'handovers.process_id')
     .innerJoin('users as submitter', 'submitter.id', 'handovers.submitted_by')
     .innerJoin('users as recipient', 'recipient.id', 'handovers.recipient_id')
     .selectAll('handovers')
@@ -34,7 +34,8 @@ export async function listHandovers(db: Executor, actor: Actor, f: HandoverFilte
   if (cursor) {
     q = q.where(olderThan(cursor, 'handovers.handover_time', 'handovers.id'));
   }
-  return q.orderBy('handovers.handover_time', 'desc').orderBy('handovers.id', 'desc').limit(limit + 1).execute();
+  return listTableFirst(db, q, crossesProcesses(actor))
+    .orderBy('handovers.handover_time', 'desc').orderBy('handovers.id', 'desc').limit(limit + 1).execute();
 }
 
 /** The handover if the actor may see it, else undefined (the caller answers 404). */
@@ -61,7 +62,7 @@ const OPEN_INCIDENTS_SHOWN = 50;
 export async function openIncidentsText(db: Executor, processId: number): Promise<string> {
   const rows = await db.selectFrom('incidents').select(['id', 'title', 'severity', 'status'])
     .where('process_id', '=', processId)
-    .where('status', '!=', 'resolved')
+    .where('status', 'in', UNRESOLVED_INCIDENT_STATUSES)
     .orderBy('severity').orderBy('opened_at', 'desc').orderBy('id', 'desc')
     .limit(OPEN_INCIDENTS_SHOWN + 1)
     .execute();

@@ -3,8 +3,8 @@ import { containsText } from '../../db/text.js';
 import type { Db } from '../../db/index.js';
 import type { Database, IncidentStatus } from '../../db/schema.js';
 import type { Cursor } from '../../pagination.js';
-import { scoped, type Actor } from '../../tenancy.js';
-import { olderThan } from '../../db/keyset.js';
+import { crossesProcesses, scoped, type Actor } from '../../tenancy.js';
+import { listTableFirst, olderThan, processesFor } from '../../db/keyset.js';
 
 type Executor = Db | Transaction<Database>;
 
@@ -18,7 +18,7 @@ export interface IncidentFilters {
 
 function joined(db: Executor, actor: Actor) {
   return scoped(db.selectFrom('incidents'), actor, 'incidents.process_id')
-    .innerJoin('processes', 'processes.id', 'incidents.process_id')
+    .innerJoin(processesFor(db, crossesProcesses(actor)), 'processes.id', 'incidents.process_id')
     .leftJoin('users', 'users.id', 'incidents.assigned_to');
 }
 
@@ -41,7 +41,7 @@ function filteredPage(db: Executor, actor: Actor, f: IncidentFilters, cursor: Cu
   else if (f.assignedTo) q = q.where('incidents.assigned_to', '=', f.assignedTo);
   if (f.q) q = q.where(containsText('incidents.title', f.q));
   if (cursor) q = q.where(olderThan(cursor, 'incidents.opened_at', 'incidents.id'));
-  return q.orderBy('incidents.opened_at', 'desc').orderBy('incidents.id', 'desc');
+  return listTableFirst(db, q, crossesProcesses(actor)).orderBy('incidents.opened_at', 'desc').orderBy('incidents.id', 'desc');
 }
 
 /** One page of incidents with every column (the API, the assistant, exports). */

@@ -2,8 +2,8 @@ import { sql, type ExpressionBuilder, type Transaction } from 'kysely';
 import type { Db } from '../../db/index.js';
 import type { Database } from '../../db/schema.js';
 import type { Cursor } from '../../pagination.js';
-import { scoped, type Actor } from '../../tenancy.js';
-import { olderThan } from '../../db/keyset.js';
+import { crossesProcesses, scoped, type Actor } from '../../tenancy.js';
+import { listTableFirst, olderThan, processesFor } from '../../db/keyset.js';
 
 type Executor = Db | Transaction<Database>;
 
@@ -21,7 +21,7 @@ export interface NotificationFilters {
  */
 function listBase(db: Executor, actor: Actor) {
   let q = scoped(db.selectFrom('notifications'), actor, 'notifications.process_id')
-    .innerJoin('processes', 'processes.id', 'notifications.process_id')
+    .innerJoin(processesFor(db, crossesProcesses(actor)), 'processes.id', 'notifications.process_id')
     .leftJoin('users as sender', 'sender.id', 'notifications.sent_by')
     .selectAll('notifications')
     .select(['sender.name as sender_name', 'processes.name as process_name', 'processes.slug as process_slug',
@@ -50,7 +50,8 @@ export async function listNotifications(db: Executor, actor: Actor, f: Notificat
   if (cursor) {
     q = q.where(olderThan(cursor, 'notifications.sent_at', 'notifications.id'));
   }
-  return q.orderBy('notifications.sent_at', 'desc').orderBy('notifications.id', 'desc').limit(limit + 1).execute();
+  return listTableFirst(db, q, crossesProcesses(actor))
+    .orderBy('notifications.sent_at', 'desc').orderBy('notifications.id', 'desc').limit(limit + 1).execute();
 }
 
 export async function findNotification(db: Executor, actor: Actor, id: number): Promise<NotificationRow | undefined> {

@@ -2,7 +2,8 @@ import type { Transaction } from 'kysely';
 import type { Db } from '../../db/index.js';
 import type { Database } from '../../db/schema.js';
 import type { Cursor } from '../../pagination.js';
-import { scoped, type Actor } from '../../tenancy.js';
+import { crossesProcesses, scoped, type Actor } from '../../tenancy.js';
+import { listTableFirst, processesFor } from '../../db/keyset.js';
 import { shiftWindow, type ShiftWindow } from './shifts.js';
 
 type Executor = Db | Transaction<Database>;
@@ -13,7 +14,7 @@ export const ONCALL_USER_ROLES = ['operator', 'manager', 'admin', 'super_admin']
 function listBase(db: Executor, actor: Actor) {
   return scoped(db.selectFrom('oncall_schedules'), actor, 'oncall_schedules.process_id')
     .innerJoin('users', 'users.id', 'oncall_schedules.user_id')
-    .innerJoin('processes', 'processes.id', 'oncall_schedules.process_id')
+    .innerJoin(processesFor(db, crossesProcesses(actor)), 'processes.id', 'oncall_schedules.process_id')
     .leftJoin('oncall_rotations', 'oncall_rotations.id', 'oncall_schedules.rotation_id')
     .selectAll('oncall_schedules')
     .select(['users.name as user_name', 'users.email as user_email', 'users.is_active', 'processes.name as process_name',
@@ -45,12 +46,16 @@ export async function listOncall(db: Executor, actor: Actor, range: DateRange, c
   if (range.to) q = q.where('oncall_schedules.date', '<=', range.to);
   if (cursor) {
     const date = cursor.at.toISOString().slice(0, 10);
-    q = q.where((eb) => eb.or([
-      eb('oncall_schedules.date', '>', date),
-      eb.and([eb('oncall_schedules.date', '=', date), eb('oncall_schedules.id', '>', cursor.id)]),
+    // The redundant lower bound `date >= cursor` gives SQLite one range to seek to (as olderThan).
+    q = q.where((eb) => eb.and([
+      eb('oncall_schedules.date', '>=', date),
+      eb.or([
+        eb('oncall_schedules.date', '>', date),
+        eb.and([eb('oncall_schedules.date', '=', date), eb('oncall_schedules.id', '>', cursor.id)]),
+      ]),
     ]));
   }
-  const rows = await q.orderBy('oncall_schedules.date', 'asc').orderBy('oncall_schedules.id', 'asc').limit(limit + 1).execute();
+  const rows = await listTableFirst(db, q, crossesProcesses(actor)).orderBy('oncall_schedules.date', 'asc').orderBy('oncall_schedules.id', 'asc').limit(limit + 1).execute();
   return rows.map(withWindow);
 }
 
@@ -58,7 +63,7 @@ const ROLE_RANK: Record<string, number> = { primary: 0, backup: 1, escalation: 2
 
 /** Every row of a bounded date range, for the page: by date, process, role (primary first). */
 export async function listOncallRange(db: Executor, actor: Actor, from: string, to: string, max = 5000): Promise<OncallRow[]> {
-  const rows = await listBase(db, actor)
+  const rows = await listTableFirst(db, listBase(db, actor), crossesProcesses(actor))
     .where('oncall_schedules.date', '>=', from)
     .where('oncall_schedules.date', '<=', to)
     .orderBy('oncall_schedules.date', 'asc')

@@ -2,8 +2,8 @@ import { sql, type Transaction } from 'kysely';
 import type { Db } from '../../db/index.js';
 import { TICKET_STATUSES, TICKET_TYPES, type Database } from '../../db/schema.js';
 import type { Cursor } from '../../pagination.js';
-import { scoped, type Actor } from '../../tenancy.js';
-import { olderThan } from '../../db/keyset.js';
+import { crossesProcesses, scoped, type Actor } from '../../tenancy.js';
+import { listTableFirst, olderThan, processesFor } from '../../db/keyset.js';
 
 type Executor = Db | Transaction<Database>;
 
@@ -17,7 +17,7 @@ export interface TicketFilters {
 
 function listBase(db: Executor, actor: Actor) {
   return scoped(db.selectFrom('tickets'), actor, 'tickets.process_id')
-    .innerJoin('processes', 'processes.id', 'tickets.process_id')
+    .innerJoin(processesFor(db, crossesProcesses(actor)), 'processes.id', 'tickets.process_id')
     .leftJoin('users as assignee', 'assignee.id', 'tickets.assigned_to')
     .leftJoin('users as creator', 'creator.id', 'tickets.created_by')
     .leftJoin('incidents', 'incidents.id', 'tickets.incident_id')
@@ -37,7 +37,8 @@ export async function listTickets(db: Executor, actor: Actor, f: TicketFilters, 
   if (cursor) {
     q = q.where(olderThan(cursor, 'tickets.created_at', 'tickets.id'));
   }
-  return q.orderBy('tickets.created_at', 'desc').orderBy('tickets.id', 'desc').limit(limit + 1).execute();
+  return listTableFirst(db, q, crossesProcesses(actor))
+    .orderBy('tickets.created_at', 'desc').orderBy('tickets.id', 'desc').limit(limit + 1).execute();
 }
 
 /** Tickets per status for the tabs: one grouped query, scoped to the actor (and the type filter). */

@@ -3,8 +3,8 @@ import type { Db } from '../../db/index.js';
 import { containsText } from '../../db/text.js';
 import { ROLES, type Database, type Role } from '../../db/schema.js';
 import type { Cursor } from '../../pagination.js';
-import { scoped, type Actor } from '../../tenancy.js';
-import { olderThan } from '../../db/keyset.js';
+import { crossesProcesses, scoped, type Actor } from '../../tenancy.js';
+import { listTableFirst, olderThan, processesFor } from '../../db/keyset.js';
 
 type Executor = Db | Transaction<Database>;
 
@@ -19,7 +19,7 @@ export interface UserFilters {
 /** The users of the actor's reach (their process; super_admin: every process or the one switched to). */
 function listBase(db: Executor, actor: Actor) {
   return scoped(db.selectFrom('users'), actor, 'users.process_id')
-    .innerJoin('processes', 'processes.id', 'users.process_id')
+    .innerJoin(processesFor(db, crossesProcesses(actor)), 'processes.id', 'users.process_id')
     .selectAll('users')
     .select(['processes.slug as process_slug', 'processes.name as process_name', 'processes.timezone as process_timezone']);
 }
@@ -39,7 +39,8 @@ export async function listUsers(db: Executor, actor: Actor, f: UserFilters, curs
   if (cursor) {
     q = q.where(olderThan(cursor, 'users.created_at', 'users.id'));
   }
-  return q.orderBy('users.created_at', 'desc').orderBy('users.id', 'desc').limit(limit + 1).execute();
+  return listTableFirst(db, q, crossesProcesses(actor))
+    .orderBy('users.created_at', 'desc').orderBy('users.id', 'desc').limit(limit + 1).execute();
 }
 
 /** The user if within the actor's reach, else undefined (the caller answers 404). */
