@@ -1,4 +1,7 @@
-import type { ActiveIncident, DashboardData } from '../../src/modules/dashboard/service.js';
+import { SLA_DAYS, type ActiveIncident, type DashboardData } from '../../src/modules/dashboard/service.js';
+import { can } from '../../src/roles.js';
+import { SLA_TARGET_MINUTES } from '../../src/modules/reporting/sla.js';
+import { SlaChart } from '../reporting/SlaPanel.js';
 import type { Actor } from '../../src/tenancy.js';
 import { crossesProcesses } from '../../src/tenancy.js';
 import { formatDuration, formatInZone } from '../../src/time.js';
@@ -67,7 +70,56 @@ export function ActiveIncidentsTable(props: { actor: Actor; incidents: ActiveInc
   );
 }
 
-export function DashboardPage(props: { shell: ShellProps; data: DashboardData; now: Date }) {
+const TARGETS_TEXT = Object.entries(SLA_TARGET_MINUTES).map(([s, m]) => `Sev ${s} ${m / 60}h`).join(', ');
+const minutesText = (m: number | null) => (m === null ? '—' : formatDuration(m * 60_000));
+
+function SlaFigure(props: { label: string; value: string; note: string; testid: string }) {
+  return (
+    <div class="rounded-lg bg-slate-50 px-4 py-3">
+      <div class="text-xs font-medium uppercase tracking-wide text-slate-500">{props.label}</div>
+      <div class="mt-1 text-2xl font-bold text-navy tabular-nums" data-testid={props.testid}>{props.value}</div>
+      <div class="mt-0.5 text-xs text-slate-400">{props.note}</div>
+    </div>
+  );
+}
+
+/** MTTA, MTTR and resolution within target over the last days, with the by-severity chart. */
+function SlaSection(props: { actor: Actor; sla: DashboardData['sla'] }) {
+  const { total, bySeverity } = props.sla;
+  return (
+    <section class="mt-6 rounded-xl border border-slate-200 bg-white shadow-sm" data-testid="dashboard-sla">
+      <div class="flex items-center justify-between border-b border-slate-200 px-4 py-3">
+        <h2 class="font-semibold text-navy">Response, last {SLA_DAYS} days</h2>
+        {can(props.actor.role, 'reporting.view') ? <a href="/reporting#sla" class="text-sm font-semibold text-teal hover:underline">SLA report →</a> : null}
+      </div>
+      {total.opened === 0 ? (
+        <EmptyState title={`No incidents in the last ${SLA_DAYS} days`} icon="check">
+          Mean times to acknowledge and to resolve appear here once incidents are opened.
+        </EmptyState>
+      ) : (
+        <div class="grid gap-4 p-4 lg:grid-cols-[minmax(0,1fr)_minmax(0,1.4fr)]">
+          <div class="grid grid-cols-1 gap-3 sm:grid-cols-3 lg:grid-cols-1">
+            <SlaFigure label="MTTA" value={minutesText(total.mtta_minutes)} testid="dashboard-mtta"
+              note={`mean time to acknowledge, ${total.acknowledged} of ${total.opened} acknowledged`} />
+            <SlaFigure label="MTTR" value={minutesText(total.mttr_minutes)} testid="dashboard-mttr"
+              note={`mean time to resolve, ${total.resolved} resolved`} />
+            <SlaFigure label="Within target" value={total.within_target_pct === null ? '—' : `${total.within_target_pct}%`} testid="dashboard-within-target"
+              note={`of resolved incidents (${TARGETS_TEXT})`} />
+          </div>
+          <SlaChart groups={bySeverity} title="By severity" id="dashboard-sla" />
+        </div>
+      )}
+    </section>
+  );
+}
+
+interface DashboardProps {
+  shell: ShellProps;
+  data: DashboardData;
+  now: Date;
+}
+
+export function DashboardPage(props: DashboardProps) {
   const { data } = props;
   return (
     <AppShell {...props.shell}>
@@ -96,6 +148,7 @@ export function DashboardPage(props: { shell: ShellProps; data: DashboardData; n
           <ActiveIncidentsTable actor={props.shell.actor} incidents={data.active} now={props.now} refreshedAt={props.now} />
         </div>
       </section>
+      <SlaSection actor={props.shell.actor} sla={data.sla} />
     </AppShell>
   );
 }

@@ -5,6 +5,7 @@ import { actorOf, type AppEnv } from '../../http/env.js';
 import { renderPage, shellProps } from '../../http/render.js';
 import { serializeIncident } from '../incidents/serialize.js';
 import { serializeCoverage, serializeNow } from '../oncall/serialize.js';
+import type { SlaGroup } from '../reporting/sla.js';
 import { activeIncidents, getDashboard } from './service.js';
 
 export const dashboardPages = new Hono<AppEnv>();
@@ -36,5 +37,14 @@ dashboardApi.get('/dashboard', requireAuth, requirePermission('dashboard.view'),
     active_incidents: data.active.map((i) => ({ ...serializeIncident(i), assignee_name: i.assignee_name ?? null, process_name: i.process_name })),
     on_call_now: data.onCall?.map((o) => ({ process_id: o.process.id, process_slug: o.process.slug, ...serializeNow(o.shifts) })) ?? null,
     oncall_coverage: data.coverage?.map(serializeCoverage) ?? null,
+    sla_30d: serializeSla(data.sla.total),
+    sla_30d_by_severity: data.sla.bySeverity.map((g) => ({ label: g.label, ...serializeSla(g) })),
   });
 });
+
+function serializeSla(g: SlaGroup) {
+  return {
+    opened: g.opened, acknowledged: g.acknowledged, mtta_minutes: g.mtta_minutes, resolved: g.resolved,
+    mttr_minutes: g.mttr_minutes, within_target_pct: g.within_target_pct,
+  };
+}
