@@ -33,7 +33,7 @@ export function ActiveIncidentsTable(props: { actor: Actor; incidents: ActiveInc
     );
   }
   return (
-    <div class="overflow-x-auto">
+    <div class="relative overflow-x-auto">
       <table class="min-w-full divide-y divide-slate-200 text-sm" data-testid="active-incidents">
         <thead class="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
           <tr>
