@@ -62,6 +62,59 @@
     if (flash) toast(flash.getAttribute('data-flash'), flash.getAttribute('data-flash-kind'));
   });
 
+  // What opened the modal that is loading, to give focus back when it closes.
+  var modalOpener = null;
+
+  document.addEventListener('htmx:beforeRequest', function (e) {
+    if (e.detail.target && e.detail.target.id === 'modal') modalOpener = e.detail.elt;
+  });
+
+  var FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+  function focusables(root) {
+    return Array.prototype.filter.call(root.querySelectorAll(FOCUSABLE), function (el) {
+      return el.getClientRects().length > 0 && !el.closest('[aria-hidden="true"]');
+    });
+  }
+
+  // Modals (views/components/Modal.tsx).
+  document.addEventListener('alpine:init', function () {
+    window.Alpine.data('d2cModal', function () {
+      return {
+        opener: null,
+        init: function () {
+          var active = document.activeElement;
+          this.opener = modalOpener && modalOpener.isConnected ? modalOpener : (active && active !== document.body ? active : null);
+          modalOpener = null;
+          var dialog = this.$el.querySelector('[role=dialog]');
+          this.$nextTick(function () {
+            // A form: its autofocus or first field. Anything else (a record with action buttons): the
+            // dialog itself, so Enter does not press a button nobody chose; Tab goes on from there.
+            var first = dialog.querySelector('[autofocus]') || focusables(dialog).filter(function (el) { return !el.hasAttribute('data-close'); })[0];
+            if (first && /^(INPUT|SELECT|TEXTAREA)$/.test(first.tagName)) first.focus();
+            else dialog.focus();
+          });
+        },
+        close: function () {
+          this.$root.remove();
+        },
+        trap: function (event) {
+          var items = focusables(this.$root.querySelector('[role=dialog]'));
+          if (items.length === 0) return;
+          var first = items[0], last = items[items.length - 1];
+          var inside = this.$root.contains(document.activeElement);
+          if (!inside || (event.shiftKey && document.activeElement === first) || (!event.shiftKey && document.activeElement === last)) {
+            event.preventDefault();
+            (event.shiftKey ? last : first).focus();
+          }
+        },
+        destroy: function () {
+          var opener = this.opener;
+          if (opener && opener.isConnected && !document.querySelector('[data-modal]')) opener.focus();
+        },
+      };
+    });
+  });
+
   document.addEventListener('htmx:afterSwap', function (e) { localise(e.target); });
   document.addEventListener('toast', function (e) {
     var d = e.detail || {};
