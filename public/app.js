@@ -65,8 +65,33 @@
   // What opened the modal that is loading, to give focus back when it closes.
   var modalOpener = null;
 
+  // A request marks the element that sent it with htmx-request, so its own indicator ("…" in a button,
+  // "Loading…" beside filters) shows as well as the page bar (the body's hx-indicator, which htmx
+  // would otherwise light alone). While a change is being sent, the buttons of its form are disabled
+  // and the form is aria-busy: a second click or Enter cannot send it twice.
   document.addEventListener('htmx:beforeRequest', function (e) {
-    if (e.detail.target && e.detail.target.id === 'modal') modalOpener = e.detail.elt;
+    var elt = e.detail.elt;
+    if (e.detail.target && e.detail.target.id === 'modal') modalOpener = elt;
+    elt.classList.add('htmx-request');
+    var verb = (e.detail.requestConfig && e.detail.requestConfig.verb) || 'get';
+    if (verb === 'get') return;
+    elt.setAttribute('aria-busy', 'true');
+    var buttons = elt.matches('button, input[type=submit]') ? [elt] : Array.prototype.slice.call(elt.querySelectorAll('button, input[type=submit]'));
+    buttons.forEach(function (b) {
+      if (b.disabled) return;
+      b.disabled = true;
+      b.setAttribute('data-busy', '');
+    });
+  });
+  document.addEventListener('htmx:afterRequest', function (e) {
+    var elt = e.detail.elt;
+    elt.classList.remove('htmx-request');
+    elt.removeAttribute('aria-busy');
+    var buttons = elt.matches('[data-busy]') ? [elt] : Array.prototype.slice.call(elt.querySelectorAll('[data-busy]'));
+    buttons.forEach(function (b) {
+      b.disabled = false;
+      b.removeAttribute('data-busy');
+    });
   });
 
   var FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
