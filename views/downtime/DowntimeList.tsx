@@ -74,6 +74,8 @@ function StatusCell(props: { row: DowntimeRow; actor: Actor }) {
       </div>
     );
   }
+  const services = servicesOf(row.services_affected);
+  const what = services.length ? services.join(', ') : 'this event';
   return (
     <div class="flex items-center gap-2">
       <Badge tone="danger">Ongoing</Badge>
@@ -84,12 +86,13 @@ function StatusCell(props: { row: DowntimeRow; actor: Actor }) {
           hx-post={`/downtime/${row.id}/end`}
           hx-target={`#downtime-${row.id}`}
           hx-swap="outerHTML"
-          hx-confirm="End this downtime event now?"
+          hx-confirm={`End the downtime of ${what} now? Managers and admins are emailed that service is back.`}
           class="inline"
         >
           <button
             type="submit"
             data-action="end"
+            aria-label={`End the downtime of ${what}`}
             class="rounded-md border border-danger/40 bg-white px-2.5 py-1 text-xs font-semibold text-danger hover:bg-danger hover:text-white focus:outline-none focus:ring-2 focus:ring-danger/40"
           >
             End
