@@ -154,7 +154,7 @@ describe('on a phone', () => {
     await page.goto('/incidents');
     expect(await page.locator('#process-switcher').isVisible()).toBe(false);
     await page.getByTestId('avatar').click();
-    const menuSwitcher = page.getByLabel('Process');
+    const menuSwitcher = page.getByRole('menu').getByLabel('Process');
     await menuSwitcher.waitFor();
     await Promise.all([page.waitForLoadState('load'), page.waitForURL(/\/incidents/), menuSwitcher.selectOption('momo')]);
     await expect.poll(() => page.locator('#process-switcher-menu').inputValue()).toBe('momo');
