@@ -149,6 +149,22 @@ describe('on a phone', () => {
     }
   });
 
+  it('the closed menu is out of the way of the keyboard; the menu button opens it and Escape closes it', async () => {
+    const page = await signedIn(ADMIN, 'Admin@123', { width: 390, height: 844 });
+    await page.goto('/tickets');
+    const link = page.locator('#sidebar a[data-nav="/incidents"]');
+    expect(await link.isVisible()).toBe(false);
+    // Tabbing through the top of the page never lands on a link of the hidden menu.
+    for (let i = 0; i < 6; i++) {
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate(() => Boolean(document.activeElement?.closest('#sidebar'))), `Tab #${i + 1}`).toBe(false);
+    }
+    await page.getByRole('button', { name: 'Open menu' }).click();
+    await link.waitFor({ state: 'visible' });
+    await page.keyboard.press('Escape');
+    await link.waitFor({ state: 'hidden' });
+  });
+
   it('the super admin switches process from the account menu (the top bar has no room for the switcher)', async () => {
     const page = await signedIn('admin@d2ctelcare.com', 'Admin@D2C2026', { width: 390, height: 844 });
     await page.goto('/incidents');

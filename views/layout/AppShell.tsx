@@ -45,7 +45,7 @@ function SidebarMarkup(props: { sections: NavSection[]; active: string | null })
   return (
     <aside
       class="fixed inset-y-0 left-0 z-40 flex w-64 -translate-x-full flex-col bg-navy text-slate-200 transition-all duration-200 md:sticky md:top-0 md:h-screen md:w-60 md:translate-x-0"
-      x-bind:class="{ 'md:w-16': collapsed, 'md:w-60': !collapsed, 'translate-x-0': mobileOpen, '-translate-x-full': !mobileOpen }"
+      x-bind:class="{ 'md:w-16': collapsed, 'md:w-60': !collapsed, 'translate-x-0': mobileOpen, '-translate-x-full': !mobileOpen, 'max-md:invisible': !mobileOpen }"
       aria-label="Main navigation"
       id="sidebar"
     >
@@ -196,6 +196,7 @@ export function AppShell(props: PropsWithChildren<ShellProps>) {
         class="flex min-h-full"
         x-data="{ collapsed: localStorage.getItem('d2c.sidebar') === 'compact', mobileOpen: false }"
         x-init="$watch('collapsed', v => localStorage.setItem('d2c.sidebar', v ? 'compact' : 'full'))"
+        {...{ 'x-on:keydown.escape.window': 'mobileOpen = false' }}
       >
         <Sidebar actor={props.actor} path={props.path} />
         <div class="fixed inset-0 z-30 bg-navy/40 md:hidden" x-show="mobileOpen" x-cloak="" x-on:click="mobileOpen = false"></div>
