@@ -147,6 +147,10 @@ describe('on a phone', () => {
       const width = await page.evaluate(() => document.documentElement.scrollWidth);
       expect(width, path).toBeLessThanOrEqual(390);
     }
+    // The activity feed's icons stay round when an entry wraps to several lines.
+    await page.goto('/activity');
+    const box = await page.locator('[data-activity] > div').first().boundingBox();
+    expect(Math.round(box!.height)).toBe(Math.round(box!.width));
   });
 
   it('the closed menu is out of the way of the keyboard; the menu button opens it and Escape closes it', async () => {
