@@ -30,6 +30,11 @@
         el.textContent = dateFmt.format(new Date(t));
       }
     });
+    // A tooltip with a time ("Opened …"), in the viewer's zone like the times on the page.
+    root.querySelectorAll('[data-title-at]').forEach(function (el) {
+      var t = Date.parse(el.getAttribute('data-title-at'));
+      if (!isNaN(t)) el.title = (el.getAttribute('data-title-label') || '') + ' ' + dateFmt.format(new Date(t));
+    });
     root.querySelectorAll('[data-duration-since]').forEach(function (el) {
       var t = Date.parse(el.getAttribute('data-duration-since'));
       if (!isNaN(t)) el.textContent = duration(now - t);

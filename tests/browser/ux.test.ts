@@ -12,8 +12,8 @@ const ADMIN = 'admin.momo@d2ctelcare.com';
 let env: BrowserServer;
 const pages: Page[] = [];
 
-async function signedIn(email: string, password: string, viewport = { width: 1280, height: 900 }): Promise<Page> {
-  const page = await env.newPage({ viewport });
+async function signedIn(email: string, password: string, viewport = { width: 1280, height: 900 }, timezoneId?: string): Promise<Page> {
+  const page = await env.newPage({ viewport, timezoneId });
   pages.push(page);
   await signIn(page, email, password);
   return page;
@@ -136,6 +136,18 @@ describe('modals and forms for a keyboard user', () => {
       await button.evaluate((el) => ((el as HTMLButtonElement).disabled = true));
       expect(Number(await button.evaluate((el) => getComputedStyle(el).opacity)), selector).toBeLessThan(1);
     }
+  });
+});
+
+describe('times', () => {
+  it('the dashboard’s “Opened …” tooltip is in the viewer’s zone, like the times on the page', async () => {
+    const page = await signedIn(MANAGER, 'Operator@123', undefined, 'America/New_York');
+    await page.goto('/');
+    const cell = page.locator('[data-title-at]').first();
+    const at = await cell.getAttribute('data-title-at');
+    const expected = await page.evaluate((iso) => 'Opened ' + new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' }).format(new Date(iso!)), at);
+    expect(expected).toMatch(/Opened .*\d{4}/);
+    expect(await cell.getAttribute('title')).toBe(expected);
   });
 });
 
