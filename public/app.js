@@ -106,12 +106,25 @@
     });
   }
 
+  /** What the forms in root that change data (post) hold, to tell whether anything was typed. */
+  function formState(root) {
+    return Array.prototype.map.call(root.querySelectorAll('form[hx-post], form[method=post]'), function (form) {
+      return new URLSearchParams(new FormData(form)).toString();
+    }).join('&');
+  }
+
   // Modals (views/components/Modal.tsx).
   document.addEventListener('alpine:init', function () {
     window.Alpine.data('d2cModal', function () {
       return {
         opener: null,
+        saved: null,
         init: function () {
+          // The forms as they stand once opened (fields filled in by the page included), and again
+          // after each answer of the server swapped into the modal.
+          var self = this, root = this.$el;
+          setTimeout(function () { self.saved = formState(root); }, 0);
+          root.addEventListener('htmx:afterSettle', function () { self.saved = formState(root); });
           var active = document.activeElement;
           this.opener = modalOpener && modalOpener.isConnected ? modalOpener : (active && active !== document.body ? active : null);
           modalOpener = null;
@@ -124,7 +137,11 @@
             else dialog.focus();
           });
         },
-        close: function () {
+        // Escape and a click beside the dialog are easy to do by accident: they ask before throwing away
+        // what was typed into a form that saves. The close button closes at once.
+        close: function (ask) {
+          var changed = this.saved !== null && formState(this.$root) !== this.saved;
+          if (ask && changed && !window.confirm('Discard your changes?')) return;
           this.$root.remove();
         },
         trap: function (event) {

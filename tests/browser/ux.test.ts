@@ -79,6 +79,43 @@ describe('modals and forms for a keyboard user', () => {
     expect(problems.console).toEqual([]);
   });
 
+  it('Escape on a form with unsaved changes asks first; an untouched form of any module closes at once', async () => {
+    const page = await signedIn(ADMIN, 'Admin@123');
+    const prompts: string[] = [];
+    page.on('dialog', (d) => {
+      prompts.push(`${page.url()}: ${d.message()}`);
+      void d.dismiss();
+    });
+    const modals: [string, string][] = [
+      ['/incidents', 'new-incident'], ['/downtime', 'log-downtime'], ['/tickets', 'new-ticket'], ['/handovers', 'new-handover'],
+      ['/approvals', 'new-approval'], ['/escalations', 'new-chain'], ['/oncall', 'add-oncall'], ['/automation', 'new-rule'],
+      ['/notifications', 'send-notification'], ['/users', 'add-user'], ['/integrations', 'new-integration'],
+    ];
+    const dialog = page.locator('[data-modal] [role=dialog]');
+    for (const [path, opener] of modals) {
+      await page.goto(path);
+      await page.getByTestId(opener).click();
+      await dialog.waitFor();
+      await page.waitForTimeout(100);
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'detached' });
+    }
+    expect(prompts).toEqual([]);
+
+    await page.goto('/incidents');
+    await page.getByTestId('new-incident').click();
+    await dialog.getByLabel('Title').fill('Half-written incident');
+    await page.keyboard.press('Escape');
+    await page.waitForTimeout(200);
+    expect(prompts).toHaveLength(1);
+    expect(prompts[0]).toContain('Discard your changes?');
+    expect(await dialog.getByLabel('Title').inputValue()).toBe('Half-written incident');
+    page.removeAllListeners('dialog');
+    page.once('dialog', (d) => void d.accept());
+    await page.locator('[data-modal] > div').first().click({ position: { x: 5, y: 5 } });
+    await dialog.waitFor({ state: 'detached' });
+  });
+
   it('a record opened from a list takes focus on the dialog itself (Enter presses no action), and closing returns to the row link', async () => {
     const page = await signedIn(MANAGER, 'Operator@123');
     await page.goto('/tickets');
@@ -116,7 +153,8 @@ describe('modals and forms for a keyboard user', () => {
     await page.keyboard.press('Enter');
     await expect.poll(() => submit.isDisabled()).toBe(true);
     expect(await dialog.locator('form').getAttribute('aria-busy')).toBe('true');
-    expect(await submit.locator('.htmx-indicator').evaluate((el) => getComputedStyle(el).opacity)).toBe('1');
+    // The indicator fades in (150 ms).
+    await expect.poll(() => submit.locator('.htmx-indicator').evaluate((el) => getComputedStyle(el).opacity)).toBe('1');
     release();
     await dialog.waitFor({ state: 'detached' });
     await page.getByRole('status').filter({ hasText: /logged/i }).first().waitFor();

@@ -4,8 +4,8 @@ import { Icon } from './Icon.js';
 /**
  * A dialog swapped into #modal by htmx. Its behaviour is `d2cModal` in public/app.js: focus moves into
  * it (the `autofocus` field, else the first field of its form, else the dialog itself), Tab and
- * Shift+Tab stay inside, Escape, the backdrop and the close button remove it, and focus then goes
- * back to what opened it.
+ * Shift+Tab stay inside, Escape, the backdrop and the close button remove it (Escape and the backdrop
+ * ask first when a form in it has unsaved changes), and focus then goes back to what opened it.
  */
 export function Modal(props: PropsWithChildren<{ title: string; wide?: boolean }>) {
   return (
@@ -13,9 +13,9 @@ export function Modal(props: PropsWithChildren<{ title: string; wide?: boolean }
       data-modal
       class="fixed inset-0 z-50 flex items-start justify-center overflow-y-auto p-4 sm:p-8"
       x-data="d2cModal"
-      {...{ 'x-on:keydown.escape.window': 'close()', 'x-on:keydown.tab.window': 'trap($event)' }}
+      {...{ 'x-on:keydown.escape.window': 'close(true)', 'x-on:keydown.tab.window': 'trap($event)' }}
     >
-      <div class="fixed inset-0 bg-navy/50" x-on:click="close()"></div>
+      <div class="fixed inset-0 bg-navy/50" x-on:click="close(true)"></div>
       <div
         role="dialog"
         aria-modal="true"
