@@ -30,6 +30,11 @@
         el.textContent = dateFmt.format(new Date(t));
       }
     });
+    // A tooltip with a time ("Opened …"), in the viewer's zone like the times on the page.
+    root.querySelectorAll('[data-title-at]').forEach(function (el) {
+      var t = Date.parse(el.getAttribute('data-title-at'));
+      if (!isNaN(t)) el.title = (el.getAttribute('data-title-label') || '') + ' ' + dateFmt.format(new Date(t));
+    });
     root.querySelectorAll('[data-duration-since]').forEach(function (el) {
       var t = Date.parse(el.getAttribute('data-duration-since'));
       if (!isNaN(t)) el.textContent = duration(now - t);
@@ -60,6 +65,101 @@
     });
     var flash = document.querySelector('[data-flash]');
     if (flash) toast(flash.getAttribute('data-flash'), flash.getAttribute('data-flash-kind'));
+  });
+
+  // What opened the modal that is loading, to give focus back when it closes.
+  var modalOpener = null;
+
+  // A request marks the element that sent it with htmx-request, so its own indicator ("…" in a button,
+  // "Loading…" beside filters) shows as well as the page bar (the body's hx-indicator, which htmx
+  // would otherwise light alone). While a change is being sent, the buttons of its form are disabled
+  // and the form is aria-busy: a second click or Enter cannot send it twice.
+  document.addEventListener('htmx:beforeRequest', function (e) {
+    var elt = e.detail.elt;
+    if (e.detail.target && e.detail.target.id === 'modal') modalOpener = elt;
+    elt.classList.add('htmx-request');
+    var verb = (e.detail.requestConfig && e.detail.requestConfig.verb) || 'get';
+    if (verb === 'get') return;
+    elt.setAttribute('aria-busy', 'true');
+    var buttons = elt.matches('button, input[type=submit]') ? [elt] : Array.prototype.slice.call(elt.querySelectorAll('button, input[type=submit]'));
+    buttons.forEach(function (b) {
+      if (b.disabled) return;
+      b.disabled = true;
+      b.setAttribute('data-busy', '');
+    });
+  });
+  document.addEventListener('htmx:afterRequest', function (e) {
+    var elt = e.detail.elt;
+    elt.classList.remove('htmx-request');
+    elt.removeAttribute('aria-busy');
+    var buttons = elt.matches('[data-busy]') ? [elt] : Array.prototype.slice.call(elt.querySelectorAll('[data-busy]'));
+    buttons.forEach(function (b) {
+      b.disabled = false;
+      b.removeAttribute('data-busy');
+    });
+  });
+
+  var FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+  function focusables(root) {
+    return Array.prototype.filter.call(root.querySelectorAll(FOCUSABLE), function (el) {
+      return el.getClientRects().length > 0 && !el.closest('[aria-hidden="true"]');
+    });
+  }
+
+  /** What the forms in root that change data (post) hold, to tell whether anything was typed. */
+  function formState(root) {
+    return Array.prototype.map.call(root.querySelectorAll('form[hx-post], form[method=post]'), function (form) {
+      return new URLSearchParams(new FormData(form)).toString();
+    }).join('&');
+  }
+
+  // Modals (views/components/Modal.tsx).
+  document.addEventListener('alpine:init', function () {
+    window.Alpine.data('d2cModal', function () {
+      return {
+        opener: null,
+        saved: null,
+        init: function () {
+          // The forms as they stand once opened (fields filled in by the page included), and again
+          // after each answer of the server swapped into the modal.
+          var self = this, root = this.$el;
+          setTimeout(function () { self.saved = formState(root); }, 0);
+          root.addEventListener('htmx:afterSettle', function () { self.saved = formState(root); });
+          var active = document.activeElement;
+          this.opener = modalOpener && modalOpener.isConnected ? modalOpener : (active && active !== document.body ? active : null);
+          modalOpener = null;
+          var dialog = this.$el.querySelector('[role=dialog]');
+          this.$nextTick(function () {
+            // A form: its autofocus or first field. Anything else (a record with action buttons): the
+            // dialog itself, so Enter does not press a button nobody chose; Tab goes on from there.
+            var first = dialog.querySelector('[autofocus]') || focusables(dialog).filter(function (el) { return !el.hasAttribute('data-close'); })[0];
+            if (first && /^(INPUT|SELECT|TEXTAREA)$/.test(first.tagName)) first.focus();
+            else dialog.focus();
+          });
+        },
+        // Escape and a click beside the dialog are easy to do by accident: they ask before throwing away
+        // what was typed into a form that saves. The close button closes at once.
+        close: function (ask) {
+          var changed = this.saved !== null && formState(this.$root) !== this.saved;
+          if (ask && changed && !window.confirm('Discard your changes?')) return;
+          this.$root.remove();
+        },
+        trap: function (event) {
+          var items = focusables(this.$root.querySelector('[role=dialog]'));
+          if (items.length === 0) return;
+          var first = items[0], last = items[items.length - 1];
+          var inside = this.$root.contains(document.activeElement);
+          if (!inside || (event.shiftKey && document.activeElement === first) || (!event.shiftKey && document.activeElement === last)) {
+            event.preventDefault();
+            (event.shiftKey ? last : first).focus();
+          }
+        },
+        destroy: function () {
+          var opener = this.opener;
+          if (opener && opener.isConnected && !document.querySelector('[data-modal]')) opener.focus();
+        },
+      };
+    });
   });
 
   document.addEventListener('htmx:afterSwap', function (e) { localise(e.target); });

@@ -81,6 +81,28 @@ describe('an approval in a browser', () => {
     expect(mgrProblems.failed).toEqual([]);
   });
 
+  it('Enter in the note decides nothing: a manager typing a rejection reason does not approve by accident', async () => {
+    const title = 'Open port 22 to the internet';
+    const operator = await newPage();
+    await signIn(operator, OPERATOR, PASSWORD);
+    await submitRequest(operator, title, 'Quicker access from home.');
+
+    const manager = await newPage();
+    await signIn(manager, MANAGER, PASSWORD);
+    await manager.goto('/approvals');
+    const posts: string[] = [];
+    manager.on('request', (r) => {
+      if (r.method() === 'POST') posts.push(r.url());
+    });
+    const card = manager.getByTestId('pending-approvals').locator('li[data-approval]', { hasText: title });
+    await card.getByLabel('Note (optional)').fill('No: use the VPN');
+    await card.getByLabel('Note (optional)').press('Enter');
+    await manager.waitForTimeout(500);
+    expect(posts).toEqual([]);
+    expect(await card.getAttribute('data-status')).toBe('pending');
+    expect(await card.getByLabel('Note (optional)').inputValue()).toBe('No: use the VPN');
+  });
+
   it('Reject asks for confirmation: cancelling keeps the request pending, confirming rejects it', async () => {
     const title = 'Give the intern production SSH';
     const operator = await newPage();

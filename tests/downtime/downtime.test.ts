@@ -396,7 +396,9 @@ describe.each(DIALECTS)('downtime on %s', (dialect) => {
     expect(row).toContain('data-duration-since="2026-05-09T05:45:00.000Z"');
     expect(durationIn(row)).toBe('2h 15m');
     expect(row).toContain('Standalone');
-    expect(row).toContain('hx-confirm="End this downtime event now?"');
+    // The confirmation (and the button's name, one End per ongoing row) says which outage ends.
+    expect(row).toContain('hx-confirm="End the downtime of Payment Gateway, Checkout API now? Managers and admins are emailed that service is back."');
+    expect(row).toContain('aria-label="End the downtime of Payment Gateway, Checkout API"');
 
     const ongoing = await count(t, 'downtime_events', (q) => q.where('process_id', '=', momoId).where('ended_at', 'is', null));
     const pill = await (await t.page(momo.viewer, '/downtime/ongoing-count')).text();

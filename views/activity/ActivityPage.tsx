@@ -84,7 +84,7 @@ function Event(props: { actor: Actor; row: ActivityRow; now: Date }) {
   const showProcess = crossesProcesses(props.actor);
   return (
     <li class="flex gap-3 px-4 py-3 hover:bg-slate-50" data-activity={r.id} data-type={r.entity_type}>
-      <div class="mt-0.5 rounded-full bg-teal/10 p-2 text-teal">
+      <div class="mt-0.5 shrink-0 self-start rounded-full bg-teal/10 p-2 text-teal">
         <Icon name={TYPE_ICONS[r.entity_type] ?? 'pulse'} class="h-4 w-4" />
       </div>
       <div class="min-w-0 flex-1">

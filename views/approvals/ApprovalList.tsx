@@ -58,8 +58,10 @@ function DecideForms(props: { a: ApprovalRow; failed?: ApprovalListProps['failed
           <input type="hidden" name="status" value="approved" />
           <div class="min-w-48 flex-1">
             <label for={noteId} class="sr-only">Note (optional)</label>
+            {/* The note serves both decisions: Enter in it must not approve what the manager may be
+                typing a rejection for, so only the buttons decide. */}
             <input id={noteId} name="note" maxlength={2000} placeholder="Note (optional)" value={failed?.note ?? ''} class={inputClass}
-              {...invalid(noteId, failed?.message)} />
+              {...invalid(noteId, failed?.message)} {...{ 'x-on:keydown.enter.prevent': '' }} />
           </div>
           <button type="submit" class={buttonPrimary} data-action="approve">Approve</button>
         </form>

@@ -18,7 +18,7 @@ export function RuleLogList(props: RuleLogProps) {
   }
   return (
     <div>
-      <div class="overflow-x-auto">
+      <div class="relative overflow-x-auto">
         <table class="min-w-full divide-y divide-slate-200 text-sm" data-testid="rule-log">
           <thead class="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
             <tr>

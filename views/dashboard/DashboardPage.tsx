@@ -36,7 +36,7 @@ export function ActiveIncidentsTable(props: { actor: Actor; incidents: ActiveInc
     );
   }
   return (
-    <div class="overflow-x-auto">
+    <div class="relative overflow-x-auto">
       <table class="min-w-full divide-y divide-slate-200 text-sm" data-testid="active-incidents">
         <thead class="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
           <tr>
@@ -59,7 +59,8 @@ export function ActiveIncidentsTable(props: { actor: Actor; incidents: ActiveInc
               <td class="px-4 py-2.5"><SeverityBadge severity={i.severity} /></td>
               <td class="px-4 py-2.5"><StatusBadge status={i.status} /></td>
               <td class="hidden px-4 py-2.5 text-slate-600 sm:table-cell">{i.assignee_name ?? <span class="text-slate-400">Unassigned</span>}</td>
-              <td class="whitespace-nowrap px-4 py-2.5 text-slate-600" title={`Opened ${formatInZone(i.opened_at, i.process_timezone)}`}>
+              <td class="whitespace-nowrap px-4 py-2.5 text-slate-600" title={`Opened ${formatInZone(i.opened_at, i.process_timezone)}`}
+                data-title-at={i.opened_at.toISOString()} data-title-label="Opened">
                 <span data-duration-since={i.opened_at.toISOString()}>{formatDuration(props.now.getTime() - i.opened_at.getTime())}</span>
               </td>
             </tr>

@@ -74,6 +74,8 @@ function StatusCell(props: { row: DowntimeRow; actor: Actor }) {
       </div>
     );
   }
+  const services = servicesOf(row.services_affected);
+  const what = services.length ? services.join(', ') : 'this event';
   return (
     <div class="flex items-center gap-2">
       <Badge tone="danger">Ongoing</Badge>
@@ -84,12 +86,13 @@ function StatusCell(props: { row: DowntimeRow; actor: Actor }) {
           hx-post={`/downtime/${row.id}/end`}
           hx-target={`#downtime-${row.id}`}
           hx-swap="outerHTML"
-          hx-confirm="End this downtime event now?"
+          hx-confirm={`End the downtime of ${what} now? Managers and admins are emailed that service is back.`}
           class="inline"
         >
           <button
             type="submit"
             data-action="end"
+            aria-label={`End the downtime of ${what}`}
             class="rounded-md border border-danger/40 bg-white px-2.5 py-1 text-xs font-semibold text-danger hover:bg-danger hover:text-white focus:outline-none focus:ring-2 focus:ring-danger/40"
           >
             End
@@ -133,7 +136,7 @@ export function DowntimeList(props: ListProps) {
   }
   return (
     <div>
-      <div class="overflow-x-auto">
+      <div class="relative overflow-x-auto">
         <table class="min-w-full divide-y divide-slate-200 text-sm" data-testid="downtime-table">
           <thead class="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
             <tr>

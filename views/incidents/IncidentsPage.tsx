@@ -28,21 +28,21 @@ function Filters(props: { list: ListProps; assignees: { id: number; name: string
       role="search"
     >
       <div>
-        <label for="status" class="mb-1 block text-xs font-medium text-slate-500">Status</label>
-        <select id="status" name="status" class={inputClass}>
+        <label for="filter-status" class="mb-1 block text-xs font-medium text-slate-500">Status</label>
+        <select id="filter-status" name="status" class={inputClass}>
           {STATUS_TABS.map(([value, label]) => <option value={value} selected={(f.status ?? '') === value}>{label}</option>)}
         </select>
       </div>
       <div>
-        <label for="severity" class="mb-1 block text-xs font-medium text-slate-500">Severity</label>
-        <select id="severity" name="severity" class={inputClass}>
+        <label for="filter-severity" class="mb-1 block text-xs font-medium text-slate-500">Severity</label>
+        <select id="filter-severity" name="severity" class={inputClass}>
           <option value="">Any</option>
           {[1, 2, 3, 4].map((s) => <option value={String(s)} selected={f.severity === s}>Sev {s}</option>)}
         </select>
       </div>
       <div>
-        <label for="assigned_to" class="mb-1 block text-xs font-medium text-slate-500">Assignee</label>
-        <select id="assigned_to" name="assigned_to" class={inputClass}>
+        <label for="filter-assigned_to" class="mb-1 block text-xs font-medium text-slate-500">Assignee</label>
+        <select id="filter-assigned_to" name="assigned_to" class={inputClass}>
           <option value="">Anyone</option>
           <option value="none" selected={f.assignedTo === 'none'}>Unassigned</option>
           {props.assignees.map((u) => <option value={String(u.id)} selected={f.assignedTo === u.id}>{u.name}</option>)}

@@ -110,7 +110,7 @@ export function IntegrationList(props: IntegrationListProps) {
     );
   }
   return (
-    <div class="overflow-x-auto">
+    <div class="relative overflow-x-auto">
       <table class="min-w-full divide-y divide-slate-200 text-sm" data-testid="integration-table">
         <thead class="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
           <tr>

@@ -65,7 +65,7 @@ export function IntegrationsPage(props: IntegrationsPageProps) {
       <div class="mb-4 flex flex-wrap items-center justify-between gap-3">
         <p class="text-sm text-slate-500">Monitoring that opens and resolves incidents for {scope}, and the webhooks the platform sends out.</p>
         <a href="/integrations/new" hx-get="/integrations/new" hx-target="#modal" class={buttonPrimary} data-testid="new-integration">
-          <Icon name="plug" class="h-4 w-4" /> New integration
+          <Icon name="plug" class="h-4 w-4" /> New Integration
         </a>
       </div>
 

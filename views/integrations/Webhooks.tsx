@@ -149,7 +149,7 @@ export function DeliveryList(props: DeliveryListProps) {
   const older = `/integrations/deliveries?${props.query}${props.query ? '&' : ''}cursor=${props.next}`;
   return (
     <div>
-      <div class="overflow-x-auto">
+      <div class="relative overflow-x-auto">
         <table class="min-w-full divide-y divide-slate-200 text-sm" data-testid="delivery-table">
           <thead class="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
             <tr>

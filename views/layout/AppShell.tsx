@@ -45,7 +45,7 @@ function SidebarMarkup(props: { sections: NavSection[]; active: string | null })
   return (
     <aside
       class="fixed inset-y-0 left-0 z-40 flex w-64 -translate-x-full flex-col bg-navy text-slate-200 transition-all duration-200 md:sticky md:top-0 md:h-screen md:w-60 md:translate-x-0"
-      x-bind:class="{ 'md:w-16': collapsed, 'md:w-60': !collapsed, 'translate-x-0': mobileOpen, '-translate-x-full': !mobileOpen }"
+      x-bind:class="{ 'md:w-16': collapsed, 'md:w-60': !collapsed, 'translate-x-0': mobileOpen, '-translate-x-full': !mobileOpen, 'max-md:invisible': !mobileOpen }"
       aria-label="Main navigation"
       id="sidebar"
     >
@@ -99,14 +99,16 @@ function SidebarMarkup(props: { sections: NavSection[]; active: string | null })
   );
 }
 
-function ProcessSwitcher(props: { actor: Actor; processes: Pick<Process, 'id' | 'slug' | 'name'>[] }) {
+/** The top bar's switcher; on a phone, where the top bar has no room, the same one is in the account menu. */
+function ProcessSwitcher(props: { actor: Actor; processes: Pick<Process, 'id' | 'slug' | 'name'>[]; id?: string; class?: string }) {
+  const id = props.id ?? 'process-switcher';
   return (
-    <form method="post" action="/switch-process" class="hidden sm:block">
-      <label class="sr-only" for="process-switcher">Process</label>
+    <form method="post" action="/switch-process" class={props.class ?? 'hidden sm:block'}>
+      <label class={props.id ? 'mb-1 block text-xs font-medium text-slate-500' : 'sr-only'} for={id}>Process</label>
       <select
-        id="process-switcher"
+        id={id}
         name="process"
-        class="rounded-md border border-slate-300 bg-white py-1.5 pl-2 pr-8 text-sm text-navy"
+        class="w-full rounded-md border border-slate-300 bg-white py-1.5 pl-2 pr-8 text-sm text-navy"
         x-on:change="$el.form.requestSubmit()"
       >
         <option value="" selected={props.actor.viewProcessId === null}>All processes</option>
@@ -137,7 +139,7 @@ function TopBarMarkup(props: ShellProps) {
       <button type="button" class="rounded p-1 text-navy md:hidden" x-on:click="mobileOpen = !mobileOpen" aria-label="Open menu" x-bind:aria-expanded="mobileOpen ? 'true' : 'false'" aria-controls="sidebar">
         <Icon name="menu" />
       </button>
-      <h1 class="truncate text-lg font-semibold text-navy">{props.title}</h1>
+      <h1 class="truncate text-lg font-semibold text-navy" title={props.title}>{props.title}</h1>
       <div class="ml-auto flex items-center gap-3">
         {actor.role === 'super_admin' && props.processes ? <ProcessSwitcher actor={actor} processes={props.processes} /> : null}
         <span class="hidden items-center gap-1.5 rounded-full bg-teal/10 px-2.5 py-1 text-xs font-semibold text-teal sm:inline-flex" title="Data refreshes automatically">
@@ -168,6 +170,9 @@ function TopBarMarkup(props: ShellProps) {
               <div class="truncate text-xs text-slate-500">{actor.email}</div>
               <div class="mt-1 text-xs text-slate-500">{ROLE_LABELS[actor.role]} · {actor.processSlug}</div>
             </div>
+            {actor.role === 'super_admin' && props.processes ? (
+              <ProcessSwitcher actor={actor} processes={props.processes} id="process-switcher-menu" class="border-b border-slate-100 px-4 py-2 sm:hidden" />
+            ) : null}
             <a href="/profile" class="flex w-full items-center gap-2 px-4 py-2 text-left text-sm text-slate-700 hover:bg-slate-50" role="menuitem" data-testid="my-profile">
               <Icon name="user" class="h-4 w-4" /> My profile
             </a>
@@ -191,12 +196,13 @@ export function AppShell(props: PropsWithChildren<ShellProps>) {
         class="flex min-h-full"
         x-data="{ collapsed: localStorage.getItem('d2c.sidebar') === 'compact', mobileOpen: false }"
         x-init="$watch('collapsed', v => localStorage.setItem('d2c.sidebar', v ? 'compact' : 'full'))"
+        {...{ 'x-on:keydown.escape.window': 'mobileOpen = false' }}
       >
         <Sidebar actor={props.actor} path={props.path} />
         <div class="fixed inset-0 z-30 bg-navy/40 md:hidden" x-show="mobileOpen" x-cloak="" x-on:click="mobileOpen = false"></div>
         <div class="flex min-w-0 flex-1 flex-col">
           <TopBar {...props} />
-          <main id="main" class="w-full max-w-screen-2xl flex-1 p-4 md:p-6">{props.children}</main>
+          <main id="main" class="w-full max-w-screen-2xl flex-1 p-4 pb-20 md:p-6 md:pb-20">{props.children}</main>
           {props.flash ? <div hidden data-flash={props.flash}></div> : null}
         </div>
         <ChatPopup actor={props.actor} path={props.path} />

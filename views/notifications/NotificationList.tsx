@@ -36,7 +36,7 @@ export function NotificationList(props: NotificationListProps) {
   const more = `/notifications?${props.query}${props.query ? '&' : ''}cursor=${props.next}`;
   return (
     <div>
-      <div class="overflow-x-auto">
+      <div class="relative overflow-x-auto">
         <table class="min-w-full divide-y divide-slate-200 text-sm" data-testid="notification-table">
           <thead class="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
             <tr>

@@ -47,7 +47,7 @@ export function SlaChart(props: { groups: SlaGroup[]; title: string; id: string 
 
 function Table(props: { groups: SlaGroup[]; first: string; testid: string }) {
   return (
-    <div class="overflow-x-auto">
+    <div class="relative overflow-x-auto">
       <table class="min-w-full divide-y divide-slate-200 text-sm" data-testid={props.testid}>
         <thead class="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
           <tr>

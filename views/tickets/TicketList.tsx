@@ -79,7 +79,7 @@ function TypeFilter(props: BoardProps) {
 function Table(props: BoardProps) {
   const showProcess = crossesProcesses(props.actor);
   return (
-    <div class="overflow-x-auto">
+    <div class="relative overflow-x-auto">
       <table class="min-w-full divide-y divide-slate-200 text-sm" data-testid="ticket-table">
         <thead class="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
           <tr>

@@ -24,7 +24,7 @@ export function UserList(props: UserListProps) {
   const more = `/users?${props.query}${props.query ? '&' : ''}cursor=${props.next}`;
   return (
     <div>
-      <div class="overflow-x-auto">
+      <div class="relative overflow-x-auto">
         <table class="min-w-full divide-y divide-slate-200 text-sm" data-testid="user-table">
           <thead class="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
             <tr>

@@ -31,8 +31,8 @@ function Filters(props: { list: UserListProps; counts: RoleCounts }) {
       role="search"
     >
       <div>
-        <label for="role" class="mb-1 block text-xs font-medium text-slate-500">Role</label>
-        <select id="role" name="role" class={inputClass} data-testid="role-filter">
+        <label for="filter-role" class="mb-1 block text-xs font-medium text-slate-500">Role</label>
+        <select id="filter-role" name="role" class={inputClass} data-testid="role-filter">
           <option value="">All Users ({props.counts.all})</option>
           {ROLE_FILTERS.map(([role, label]) => (
             <option value={role} selected={f.role === role}>{label} ({props.counts[role]})</option>
@@ -40,8 +40,8 @@ function Filters(props: { list: UserListProps; counts: RoleCounts }) {
         </select>
       </div>
       <div>
-        <label for="status" class="mb-1 block text-xs font-medium text-slate-500">Status</label>
-        <select id="status" name="status" class={inputClass}>
+        <label for="filter-status" class="mb-1 block text-xs font-medium text-slate-500">Status</label>
+        <select id="filter-status" name="status" class={inputClass}>
           <option value="">Any</option>
           <option value="active" selected={f.status === 'active'}>Active</option>
           <option value="inactive" selected={f.status === 'inactive'}>Inactive</option>

@@ -136,8 +136,8 @@ integrationPages.get('/integrations/deliveries', async (c) => {
 
 integrationPages.get('/integrations/new', async (c) => {
   const form = <IntegrationForm processes={await processChoices(c)} />;
-  if (isHtmx(c)) return c.html(<Modal title="New integration">{form}</Modal>);
-  return standalone(c, 'New integration', form);
+  if (isHtmx(c)) return c.html(<Modal title="New Integration">{form}</Modal>);
+  return standalone(c, 'New Integration', form);
 });
 
 integrationPages.post('/integrations', async (c) => {
@@ -155,7 +155,7 @@ integrationPages.post('/integrations', async (c) => {
     if (!isFormError(err)) throw err;
     const body = <IntegrationForm processes={await processChoices(c)} values={form} errors={err.fields} error={err.fields ? undefined : err.message} />;
     if (isHtmx(c)) return c.html(body, 422);
-    return standalone(c, 'New integration', body, 422);
+    return standalone(c, 'New Integration', body, 422);
   }
 });
 

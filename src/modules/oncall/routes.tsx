@@ -26,7 +26,7 @@ import {
   coverage, createOncall, createRotation, deleteOncall, deleteRotation, feedCalendar, feedToken, feedUrl, generateRotation,
   onCallNow, onCallNowForOne, regenerateFeedToken, type GenerateResult,
 } from './service.js';
-import { addDays, daysBetween, isCalendarDate } from './shifts.js';
+import { addDays, daysBetween, formatDay, isCalendarDate } from './shifts.js';
 
 /** The page shows two weeks by default and at most about three months at once. */
 const DEFAULT_DAYS = 14;
@@ -194,7 +194,7 @@ oncallPages.post('/oncall', ...manage, async (c) => {
   const form = await readForm(c);
   try {
     const row = await createOncall(db, actorOf(c), form, clock(), { appUrl: config.appUrl });
-    const message = `${row.user_name} is ${row.role} on call on ${row.date}`;
+    const message = `${row.user_name} is ${row.role} on call on ${formatDay(row.date)}`;
     if (isHtmx(c)) return closeModal(c, message, ['oncall:changed']);
     flash(c, message);
     return c.redirect(`/oncall?from=${row.date}`, 302);
@@ -213,7 +213,7 @@ oncallPages.post('/oncall', ...manage, async (c) => {
 oncallPages.post('/oncall/:id/delete', ...manage, async (c) => {
   const { db, clock, config } = c.get('deps');
   const row = await deleteOncall(db, actorOf(c), parseId(c.req.param('id'), 'On-call entry'), clock(), { appUrl: config.appUrl });
-  const message = `${row.user_name} removed from ${row.date}`;
+  const message = `${row.user_name} removed from the schedule on ${formatDay(row.date)}`;
   if (isHtmx(c)) {
     toast(c, message, ['oncall:changed']);
     return c.html('');
