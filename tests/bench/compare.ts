@@ -1,9 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDatabase } from '../../src/db/index.js';
-import { migrateToLatest } from '../../src/db/migrate.js';
 import { seedDemo } from '../../seeds/demo.js';
 import { requireBuild, startAppServer } from '../helpers/app-server.js';
 import { httpLoad, type LoopResult } from './lib/load.js';
@@ -13,7 +13,8 @@ import { seedIncidents } from './lib/seed.js';
  * `BENCH_BASE=/path/to/other/checkout npm run bench:compare`: this build against another checkout of
  * the project (with its node_modules), on copies of one seeded SQLite database, in interleaved rounds
  * (base, this, base, this ...) so that a noisy machine weighs on both alike. The other checkout runs
- * from dist/ when it has a build, else through tsx as earlier versions did. 127.0.0.1 only; every
+ * from dist/ when it has a build, else through tsx as earlier versions did. The database is created
+ * with the base's migrations (this build adds its newer ones to its copy at start). 127.0.0.1 only; every
  * run is bounded in time. Report: tests/bench/results/compare.md.
  */
 
@@ -49,9 +50,20 @@ const work = mkdtempSync(join(os.tmpdir(), 'd2c-compare-'));
 process.once('exit', () => rmSync(work, { recursive: true, force: true }));
 const seedFile = join(work, 'seed.sqlite');
 
+/**
+ * The schema of the base checkout (its own migrations), so both can open the copies: this build
+ * applies its newer migrations to its copy at start, while the base would refuse a database that
+ * has migrations it does not know.
+ */
+function migrateAsBase(): void {
+  const args = existsSync(join(BASE, 'dist', 'src', 'cli', 'migrate.js')) ? ['dist/src/cli/migrate.js'] : ['--import', 'tsx', 'src/cli/migrate.ts'];
+  const run = spawnSync(process.execPath, args, { cwd: BASE, env: { ...process.env, DATABASE_URL: `sqlite:${seedFile}` }, encoding: 'utf8', timeout: 120_000 });
+  if (run.status !== 0) throw new Error(`migrating with the base checkout failed: ${run.stderr || run.error}`);
+}
+
 async function seed(): Promise<void> {
+  migrateAsBase();
   const h = openDatabase(`sqlite:${seedFile}`);
-  await migrateToLatest(h.db);
   await seedDemo(h.db, new Date());
   await seedIncidents(h.db, 'sqlite', new Date(), INCIDENTS);
   await h.close();
