@@ -2,7 +2,7 @@ import type { Db } from '../../db/index.js';
 import type { Actor } from '../../tenancy.js';
 import { can } from '../../roles.js';
 import { coverage, onCallNow, type CoverageReport, type ProcessOnCall } from '../oncall/service.js';
-import { slaReport, type SlaGroup } from '../reporting/sla.js';
+import { slaSummary, type SlaGroup } from '../reporting/sla.js';
 import { activeIncidents, countEventsToday, countOpenIncidents, countOpenTickets } from './queries.js';
 
 export type ActiveIncident = Awaited<ReturnType<typeof activeIncidents>>[number];
@@ -32,7 +32,7 @@ export async function getDashboard(db: Db, actor: Actor, now: Date): Promise<Das
     activeIncidents(db, actor),
     can(actor.role, 'oncall.view') ? onCallNow(db, actor, now) : null,
     can(actor.role, 'oncall.manage') ? coverage(db, actor, now) : null,
-    slaReport(db, actor, { start: new Date(now.getTime() - SLA_DAYS * 86_400_000), end: now }),
+    slaSummary(db, actor, { start: new Date(now.getTime() - SLA_DAYS * 86_400_000), end: now }),
   ]);
   return {
     openIncidents: incidents.open, openSev1: incidents.sev1, openTickets, eventsToday, active, onCall, coverage: cover,

@@ -84,7 +84,14 @@ function rows(db: Db, actor: Actor, lower: Date, upper: Date, after: After) {
   return q.orderBy('incidents.opened_at').orderBy('incidents.id').limit(BATCH).execute();
 }
 
-export async function slaReport(db: Db, actor: Actor, range: Range): Promise<SlaReport> {
+interface Accumulated {
+  total: Acc;
+  bySeverity: Map<number, Acc>;
+  /** Only when asked for: the dashboard shows no per-process groups. */
+  byProcess: Map<number, Acc>;
+}
+
+async function accumulate(db: Db, actor: Actor, range: Range, perProcess: boolean): Promise<Accumulated> {
   const total = new Acc();
   const bySeverity = new Map<number, Acc>([1, 2, 3, 4].map((s) => [s, new Acc()]));
   const byProcess = new Map<number, Acc>();
@@ -94,18 +101,33 @@ export async function slaReport(db: Db, actor: Actor, range: Range): Promise<Sla
       let s = bySeverity.get(r.severity);
       if (!s) bySeverity.set(r.severity, (s = new Acc()));
       s.add(r);
+      if (!perProcess) continue;
       let p = byProcess.get(r.process_id);
       if (!p) byProcess.set(r.process_id, (p = new Acc()));
       p.add(r);
     }
   }
+  return { total, bySeverity, byProcess };
+}
+
+const severityGroups = (bySeverity: Map<number, Acc>): SlaGroup[] =>
+  [...bySeverity].sort((a, b) => a[0] - b[0]).map(([s, acc]) => acc.group(`severity-${s}`, `Sev ${s}`));
+
+/** The totals and the groups by severity only (the dashboard's figures). */
+export async function slaSummary(db: Db, actor: Actor, range: Range): Promise<Omit<SlaReport, 'by_process'>> {
+  const { total, bySeverity } = await accumulate(db, actor, range, false);
+  return { total: total.group('all', 'All incidents'), by_severity: severityGroups(bySeverity) };
+}
+
+export async function slaReport(db: Db, actor: Actor, range: Range): Promise<SlaReport> {
+  const { total, bySeverity, byProcess } = await accumulate(db, actor, range, true);
   const ids = [...byProcess.keys()];
   const names = new Map(ids.length
     ? (await db.selectFrom('processes').select(['id', 'name']).where('id', 'in', ids).execute()).map((p) => [p.id, p.name] as const)
     : []);
   return {
     total: total.group('all', 'All incidents'),
-    by_severity: [...bySeverity].sort((a, b) => a[0] - b[0]).map(([s, acc]) => acc.group(`severity-${s}`, `Sev ${s}`)),
+    by_severity: severityGroups(bySeverity),
     by_process: [...byProcess].map(([id, acc]) => acc.group(`process-${id}`, names.get(id) ?? `Process ${id}`))
       .sort((a, b) => a.label.localeCompare(b.label)),
   };
