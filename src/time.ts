@@ -84,18 +84,16 @@ export function datetimeLocalInstant(local: string | undefined, zone: BrowserZon
   const m = local ? LOCAL_INPUT.exec(local.trim()) : null;
   if (!m) return null;
   const [y, mo, d, h, mi] = m.slice(1, 6).map(Number);
-  const seconds = Number(m[6] ?? 0);
+  const [date, time, ms] = [`${m[1]}-${m[2]}-${m[3]}`, `${m[4]}:${m[5]}`, Number(m[6] ?? 0) * 1000];
   const wall = Date.UTC(y, mo - 1, d, h, mi);
   // Refuse 2026-02-31 and 25:00 rather than letting Date roll them over.
-  if (seconds > 59 || new Date(wall).toISOString().slice(0, 16) !== `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}`) return null;
+  if (ms > 59_000 || new Date(wall).toISOString().slice(0, 16) !== `${date}T${time}`) return null;
   const tz = zone.tz?.trim();
-  if (tz && tz.length <= 64 && isValidTimeZone(tz)) {
-    return new Date(zonedInstant(`${m[1]}-${m[2]}-${m[3]}`, `${m[4]}:${m[5]}`, tz).getTime() + seconds * 1000);
-  }
+  if (tz && tz.length <= 64 && isValidTimeZone(tz)) return new Date(zonedInstant(date, time, tz).getTime() + ms);
   const raw = zone.offset?.trim() ?? '';
   const offset = /^-?\d{1,4}$/.test(raw) ? Number(raw) : NaN;
-  if (Number.isInteger(offset) && Math.abs(offset) <= 14 * 60) return new Date(wall + seconds * 1000 + offset * 60_000);
-  return new Date(zonedInstant(`${m[1]}-${m[2]}-${m[3]}`, `${m[4]}:${m[5]}`, fallbackTz).getTime() + seconds * 1000);
+  if (Number.isInteger(offset) && Math.abs(offset) <= 14 * 60) return new Date(wall + ms + offset * 60_000);
+  return new Date(zonedInstant(date, time, fallbackTz).getTime() + ms);
 }
 
 /** Midnight at the start of the instant's calendar day in the zone. */
