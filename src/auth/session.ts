@@ -59,14 +59,45 @@ async function resolveView(db: Db, slug: string | undefined): Promise<number | n
   return p?.id ?? null;
 }
 
-/** The signed-in user as every request reads it (one statement; the benchmarks replay it). */
-export function findSessionUser(db: Db, userId: number) {
+/**
+ * The signed-in user as every request reads it, with whether this token was signed out (one
+ * statement; the benchmarks replay it).
+ */
+export function findSessionUser(db: Db, userId: number, issuedAtMs: number) {
   return db.selectFrom('users')
     .innerJoin('processes', 'processes.id', 'users.process_id')
     .select(['users.id', 'users.email', 'users.name', 'users.role', 'users.process_id', 'users.is_active',
       'users.tokens_valid_after', 'users.must_change_password', 'processes.slug'])
+    .select((eb) => eb.exists(eb.selectFrom('revoked_tokens').select('revoked_tokens.user_id')
+      .whereRef('revoked_tokens.user_id', '=', 'users.id')
+      .where('revoked_tokens.issued_at_ms', '=', issuedAtMs)).as('signed_out'))
     .where('users.id', '=', userId)
     .executeTakeFirst();
+}
+
+/** The session token a request carries: the Bearer header first, else the session cookie. */
+export function sessionToken(c: Ctx): string | null {
+  return bearer(c) ?? getCookie(c, SESSION_COOKIE, prefixFor(c.get('deps').config)) ?? null;
+}
+
+/**
+ * Ends the session of the token the request carries, so that a copy of it (a saved cookie, a
+ * leaked header) opens nothing any more. Other sessions of the user stay signed in; rows of
+ * tokens that have expired meanwhile are deleted.
+ */
+export async function revokeSessionToken(c: Ctx): Promise<void> {
+  const { config, db, clock } = c.get('deps');
+  const token = sessionToken(c);
+  const now = clock();
+  const claims = token ? await readToken(token, config.jwtSecret, now) : null;
+  if (!claims) return;
+  await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('revoked_tokens').where('expires_at', '<', now).execute();
+    await trx.insertInto('revoked_tokens')
+      .values({ user_id: claims.userId, issued_at_ms: claims.iatMs, expires_at: new Date(claims.iatMs + SESSION_HOURS * 3_600_000) })
+      .orIgnore()
+      .execute();
+  });
 }
 
 /**
@@ -75,12 +106,12 @@ export function findSessionUser(db: Db, userId: number) {
  */
 export async function loadActor(c: Ctx): Promise<Actor | null> {
   const { config, db, clock } = c.get('deps');
-  const token = bearer(c) ?? getCookie(c, SESSION_COOKIE, prefixFor(config));
+  const token = sessionToken(c);
   if (!token) return null;
   const claims = await readToken(token, config.jwtSecret, clock());
   if (!claims) return null;
-  const user = await findSessionUser(db, claims.userId);
-  if (!user || !user.is_active) return null;
+  const user = await findSessionUser(db, claims.userId, claims.iatMs);
+  if (!user || !user.is_active || Number(user.signed_out)) return null;
   if (claims.iatMs < user.tokens_valid_after.getTime()) return null;
   let viewProcessId: number | null = null;
   if (user.role === 'super_admin') {
@@ -111,7 +142,7 @@ export const session: MiddlewareHandler<AppEnv> = async (c, next) => {
 
 const PASSWORD_PAGE = '/account/password';
 const API_PASSWORD_PATH = '/api/v1/me/password';
-const OPEN_TO_DEFAULT_PASSWORD = new Set(['GET /api/v1/me', `POST ${API_PASSWORD_PATH}`]);
+const OPEN_TO_DEFAULT_PASSWORD = new Set(['GET /api/v1/me', `POST ${API_PASSWORD_PATH}`, 'POST /api/v1/auth/logout']);
 
 /**
  * Signed in, or 401 (API) / redirect to the sign-in page (pages). An account that must change its
@@ -119,8 +150,8 @@ const OPEN_TO_DEFAULT_PASSWORD = new Set(['GET /api/v1/me', `POST ${API_PASSWORD
  */
 export const requireAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
   const actor = c.get('actor');
-  // The API holds the same line: a default password (published in the README) opens only GET /me
-  // and the password change itself until it is changed.
+  // The API holds the same line: a default password (published in the README) opens only GET /me,
+  // the password change itself and signing out until it is changed.
   if (actor?.mustChangePassword && isApi(c) && !OPEN_TO_DEFAULT_PASSWORD.has(`${c.req.method} ${c.req.path}`)) {
     throw forbidden(`This account still has its default password: choose a new one first (POST ${API_PASSWORD_PATH} or ${PASSWORD_PAGE}).`);
   }

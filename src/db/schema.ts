@@ -345,6 +345,13 @@ export interface AiInsightsTable {
   created_at: Instant;
 }
 
+/** A signed-out session: see migrations/008_revoked_tokens.ts. */
+export interface RevokedTokensTable {
+  user_id: number;
+  issued_at_ms: number;
+  expires_at: Instant;
+}
+
 export interface Database {
   processes: ProcessesTable;
   users: UsersTable;
@@ -369,6 +376,7 @@ export interface Database {
   password_tokens: PasswordTokensTable;
   email_outbox: EmailOutboxTable;
   rate_limits: RateLimitsTable;
+  revoked_tokens: RevokedTokensTable;
   integrations: IntegrationsTable;
   ai_insights: AiInsightsTable;
 }

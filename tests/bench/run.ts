@@ -353,7 +353,7 @@ async function benchDatabase(dialect: Dialect, sink: SmtpSink, seeds: SeedInfo[]
   // user first, then the list (and, for a full page, the assignee filter's options at the same time).
   const queries = new Map<string, CompiledQuery>();
   const requestSql = new Map<string, RequestSql>();
-  const userQuery = await captureSql(dialect, (db) => findSessionUser(db, prep.actor.userId));
+  const userQuery = await captureSql(dialect, (db) => findSessionUser(db, prep.actor.userId, Date.now()));
   const assigneesQuery = await captureSql(dialect, (db) => assignableUsers(db, prep.actor.processId));
   for (const s of SCENARIOS) {
     const list = s.kind === 'page' ? listIncidentSummaries : listIncidents;

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { LoginPage } from '../../../views/auth/LoginPage.js';
-import { clearSessionCookie, clientIp, requireAuth, setSessionCookie, setViewCookie } from '../../auth/session.js';
+import { clearSessionCookie, clientIp, requireAuth, revokeSessionToken, setSessionCookie, setViewCookie } from '../../auth/session.js';
 import { DomainError, forbidden } from '../../errors.js';
 import { readForm, readJson } from '../../http/api.js';
 import { actorOf, type AppEnv } from '../../http/env.js';
@@ -33,7 +33,8 @@ authPages.post('/login', async (c) => {
   }
 });
 
-authPages.post('/logout', (c) => {
+authPages.post('/logout', async (c) => {
+  await revokeSessionToken(c);
   clearSessionCookie(c);
   return c.redirect('/login?signed_out', 302);
 });
@@ -65,6 +66,12 @@ authApi.post('/auth/login', async (c) => {
   const body = await readJson(c);
   const result = await login(db, config.jwtSecret, { email: body.email, password: body.password, ip: clientIp(c) }, clock());
   return c.json({ token: result.token, user: result.user, must_change_password: result.mustChangePassword }, 200);
+});
+
+/** Ends the session of the Bearer token sent (an extension of API.md): later calls with it get 401. */
+authApi.post('/auth/logout', requireAuth, async (c) => {
+  await revokeSessionToken(c);
+  return c.body(null, 204);
 });
 
 authApi.get('/me', requireAuth, async (c) => {
