@@ -286,6 +286,17 @@ describe.each(DIALECTS)('reporting on %s', (dialect) => {
     expect(statSync(`${png}.png`).size).toBeGreaterThan(20_000);
   });
 
+  it('counts a duration in whole minutes rounded down, in the CSV as in the API and on the page', async () => {
+    const d = await at('2026-03-12T09:00:00.000Z', async () => json<{ id: number }>(await t.api(momo.operator, 'POST', '/downtime', {
+      started_at: '2026-03-12T06:00:00Z', services_affected: ['Rounding'], impact_level: 'low',
+    })));
+    await at('2026-03-12T09:00:00.000Z', async () => expect((await t.api(momo.operator, 'PATCH', `/downtime/${d.id}`, { ended_at: '2026-03-12T07:59:50Z' })).status).toBe(200));
+    const api = await json<{ duration_minutes: number; duration_text: string }>(await t.api(momo.manager, 'GET', `/downtime/${d.id}`));
+    expect(api).toMatchObject({ duration_minutes: 119, duration_text: '1h 59m' });
+    const { records } = await csvRecords(await t.api(momo.manager, 'GET', '/reports/downtime.csv?from=2026-03-12&to=2026-03-12&tz=UTC'));
+    expect(records.find((r) => r.ID === String(d.id))?.['Duration Minutes']).toBe('119');
+  });
+
   it('exports downtime with durations, CSV and PDF', async () => {
     const d = await at('2026-03-11T09:00:00.000Z', async () => {
       const res = await t.api(momo.operator, 'POST', '/downtime', { started_at: '2026-03-11T08:00:00Z', services_affected: ['Checkout API', 'Wallet, "core"'], impact_level: 'high', notes: '@risk' });

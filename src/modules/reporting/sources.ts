@@ -159,8 +159,9 @@ async function incidentRows(db: Db, actor: Actor, lower: Date, upper: Date, afte
 
 export type IncidentReportRow = Awaited<ReturnType<typeof incidentRows>>[number];
 
+/** Whole minutes, rounded down as the pages ("1h 59m") and the API's `duration_minutes` count them. */
 const minutesBetween = (a: Date | null, b: Date | null): number | null =>
-  a && b ? Math.max(0, Math.round((b.getTime() - a.getTime()) / 60_000)) : null;
+  a && b ? Math.max(0, Math.floor((b.getTime() - a.getTime()) / 60_000)) : null;
 
 export const incidentReport: ReportDef<IncidentReportRow> = {
   key: 'incidents',
