@@ -115,7 +115,9 @@ export async function loadActor(c: Ctx): Promise<Actor | null> {
   if (claims.iatMs < user.tokens_valid_after.getTime()) return null;
   let viewProcessId: number | null = null;
   if (user.role === 'super_admin') {
-    const slug = isApi(c) ? c.req.query('process') : getCookie(c, VIEW_COOKIE);
+    const asked = isApi(c) ? c.req.query('process') : getCookie(c, VIEW_COOKIE);
+    // "all" is every process, as with no ?process= at all (the reports' links spell it out).
+    const slug = asked === 'all' ? undefined : asked;
     viewProcessId = await resolveView(db, slug);
     // An API caller who names a process that does not exist gets told (as the reports and audit log
     // always did), not every process's data.

@@ -340,6 +340,40 @@ describe.each(DIALECTS)('reporting on %s', (dialect) => {
     expect(text).toContain('Ignite');
   });
 
+  it('adds SLA times up to the millisecond: at the target is within it, a millisecond later is not; a skewed clock counts 0, not less', async () => {
+    const onTime = await incident(momo.operator, '2026-04-20T10:00:00.000Z', { title: 'SLA exact', severity: 1 });
+    await at('2026-04-20T10:00:10.000Z', () => t.api(momo.operator, 'PATCH', `/incidents/${onTime}`, { status: 'in_progress' }));
+    await at('2026-04-20T14:00:00.000Z', () => t.api(momo.operator, 'PATCH', `/incidents/${onTime}`, { status: 'resolved' }));
+    const late = await incident(momo.operator, '2026-04-21T10:00:00.000Z', { title: 'SLA late', severity: 1 });
+    await at('2026-04-21T14:00:00.001Z', () => t.api(momo.operator, 'PATCH', `/incidents/${late}`, { status: 'resolved' }));
+    // An acknowledgement stamped before the opening (a clock moved back) adds nothing, not minus an hour.
+    await t.db.updateTable('incidents').set({ acknowledged_at: new Date('2026-04-21T09:00:00.000Z') }).where('id', '=', late).execute();
+    const r = await json<{ total: Record<string, unknown> }>(await t.api(momo.manager, 'GET', '/reports/sla?from=2026-04-20&to=2026-04-21&tz=UTC'));
+    // MTTA: (10 s + 0) / 2 = 5 s = 0.08 min -> 0.1; MTTR: (240 min + 240 min 1 ms) / 2 -> 240.
+    expect(r.total).toMatchObject({ opened: 2, acknowledged: 2, mtta_minutes: 0.1, resolved: 2, mttr_minutes: 240, resolved_within_target: 1, within_target_pct: 50 });
+  });
+
+  it('groups the SLA report by process for the super admin, each process with its own figures', async () => {
+    const m = await incident(momo.operator, '2026-04-25T10:00:00.000Z', { title: 'SLA momo', severity: 2 });
+    await at('2026-04-25T10:20:00.000Z', () => t.api(momo.operator, 'PATCH', `/incidents/${m}`, { status: 'resolved' }));
+    const i = await incident(ignite.operator, '2026-04-25T11:00:00.000Z', { title: 'SLA ignite', severity: 2 });
+    await at('2026-04-25T12:00:00.000Z', () => t.api(ignite.operator, 'PATCH', `/incidents/${i}`, { status: 'in_progress' }));
+    const r = await json<{ total: Record<string, unknown>; by_process: Record<string, unknown>[] }>(await t.api(SUPER_ADMIN, 'GET', '/reports/sla?from=2026-04-25&to=2026-04-25&tz=UTC'));
+    expect(r.total).toMatchObject({ opened: 2, acknowledged: 2, mtta_minutes: 40, resolved: 1, mttr_minutes: 20 });
+    expect(r.by_process.map((g) => [g.label, g.opened, g.mtta_minutes, g.mttr_minutes, g.unresolved])).toEqual([
+      ['Ignite', 1, 60, null, 1],
+      ['Momo', 1, 20, 20, 0],
+    ]);
+    // ?process=all (as the README and the page's links spell it) is the same; a slug narrows to it.
+    const all = await t.api(SUPER_ADMIN, 'GET', '/reports/sla?from=2026-04-25&to=2026-04-25&tz=UTC&process=all');
+    expect(all.status).toBe(200);
+    expect((await json<{ total: Record<string, unknown> }>(all)).total).toEqual(r.total);
+    const csv = await t.api(SUPER_ADMIN, 'GET', '/reports/sla.csv?from=2026-04-25&to=2026-04-25&tz=UTC&process=all');
+    expect(csv.status).toBe(200);
+    const one = await json<{ total: Record<string, unknown> }>(await t.api(SUPER_ADMIN, 'GET', '/reports/sla?from=2026-04-25&to=2026-04-25&tz=UTC&process=ignite'));
+    expect(one.total).toMatchObject({ opened: 1, mtta_minutes: 60 });
+  });
+
   it('computes the SLA report: MTTA and MTTR by severity and process, within target, as JSON, CSV, PDF and a chart', async () => {
     const a = await incident(momo.operator, '2026-04-01T10:00:00.000Z', { title: 'SLA one', severity: 1 });
     await at('2026-04-01T10:10:00.000Z', () => t.api(momo.operator, 'PATCH', `/incidents/${a}`, { status: 'in_progress' }));
