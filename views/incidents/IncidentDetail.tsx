@@ -5,6 +5,7 @@ import { formatDuration } from '../../src/time.js';
 import { SeverityBadge, StatusBadge } from '../components/Badge.js';
 import { buttonPrimary, buttonSecondary, Field, FormError, inputClass, invalid } from '../components/Form.js';
 import { LocalTime } from '../components/Time.js';
+import { NOTE_MAX } from '../../src/modules/incidents/notes.js';
 
 export interface DetailProps {
   actor: Actor;
@@ -112,20 +113,39 @@ function EditForm(props: DetailProps) {
   );
 }
 
+const DOT: Record<string, string> = { email: 'bg-sky-400', status: 'bg-teal', escalation: 'bg-danger', automation: 'bg-amber', note: 'bg-navy' };
+
 function Timeline(props: { entries: TimelineEntry[]; tz: string }) {
   if (props.entries.length === 0) return <p class="text-sm text-slate-500">Nothing has happened yet.</p>;
   return (
     <ol class="relative space-y-3 border-l border-slate-200 pl-4" data-testid="timeline">
       {props.entries.map((t) => (
-        <li class="relative">
-          <span class={`absolute -left-[21px] top-1.5 h-2.5 w-2.5 rounded-full ${t.kind === 'email' ? 'bg-sky-400' : t.kind === 'status' ? 'bg-teal' : t.kind === 'escalation' ? 'bg-danger' : t.kind === 'automation' ? 'bg-amber' : 'bg-slate-400'}`}></span>
-          <div class="text-sm text-slate-700">{t.message}</div>
+        <li class="relative" data-kind={t.kind}>
+          <span class={`absolute -left-[21px] top-1.5 h-2.5 w-2.5 rounded-full ${DOT[t.kind] ?? 'bg-slate-400'}`}></span>
+          {t.kind === 'note'
+            ? <div class="whitespace-pre-wrap rounded-lg bg-slate-50 px-3 py-2 text-sm text-slate-700" data-testid="timeline-note">{t.message}</div>
+            : <div class="text-sm text-slate-700">{t.message}</div>}
           <div class="text-xs text-slate-400">
             <LocalTime at={t.created_at} tz={props.tz} />{t.user_name ? ` · ${t.user_name}` : ''}
           </div>
         </li>
       ))}
     </ol>
+  );
+}
+
+/** Adds a note to the timeline (the team's working log; clients do not see notes). */
+function NoteForm(props: DetailProps) {
+  const error = props.errors?.note;
+  return (
+    <form method="post" action={`/incidents/${props.incident.id}/notes`} hx-post={`/incidents/${props.incident.id}/notes`}
+      hx-target="#incident-detail" hx-swap="outerHTML" class="mt-3 space-y-2" data-testid="note-form">
+      <Field label="Add a note" name="note" error={error}>
+        <textarea id="note" name="note" rows={2} maxlength={NOTE_MAX} required class={inputClass}
+          placeholder="What was tried, found or decided (the team sees it; clients do not)" {...invalid('note', error)}>{props.values?.note ?? ''}</textarea>
+      </Field>
+      <div class="flex justify-end"><button type="submit" class={buttonSecondary}>Add note</button></div>
+    </form>
   );
 }
 
@@ -174,6 +194,7 @@ export function IncidentDetail(props: DetailProps) {
       <section>
         <h4 class="mb-2 text-sm font-semibold text-navy">Timeline</h4>
         <Timeline entries={props.timeline} tz={incident.process_timezone} />
+        {editable ? <NoteForm {...props} /> : null}
       </section>
     </div>
   );

@@ -12,7 +12,8 @@ import { flash, htmxTarget, isHtmx, renderPage, shellProps, toast } from '../../
 import { decodeCursor, pageCursor, page, parseLimit } from '../../pagination.js';
 import { processFilter, type Actor } from '../../tenancy.js';
 import { INCIDENT_STATUSES, type IncidentStatus } from '../../db/schema.js';
-import { assignableUsers, listIncidents, listIncidentSummaries, type IncidentFilters, type IncidentRow } from './queries.js';
+import { assignableUsers, listIncidents, listIncidentSummaries, type IncidentFilters, type IncidentRow, type TimelineEntry } from './queries.js';
+import { addIncidentNote } from './notes.js';
 import { serializeIncident } from './serialize.js';
 import { createIncident, getIncidentWithTimeline, updateIncident } from './service.js';
 
@@ -164,6 +165,30 @@ incidentPages.post('/incidents/:id', requirePermission('incidents.edit'), async 
   }
 });
 
+incidentPages.post('/incidents/:id/notes', requirePermission('incidents.edit'), async (c) => {
+  const { db, clock } = c.get('deps');
+  const id = parseId(c.req.param('id'));
+  const form = await readForm(c);
+  try {
+    await addIncidentNote(db, actorOf(c), id, form, clock());
+    if (isHtmx(c)) {
+      toast(c, 'Note added', ['incidents:changed']);
+      return c.html(<IncidentDetail {...await detailProps(c, id)} />);
+    }
+    flash(c, 'Note added');
+    return c.redirect(`/incidents/${id}`, 302);
+  } catch (err) {
+    if (!(err instanceof DomainError) || err.status !== 422) throw err;
+    const props = await detailProps(c, id, { errors: err.fields, values: form });
+    if (isHtmx(c)) return c.html(<IncidentDetail {...props} />, 422);
+    return renderPage(c, (
+      <AppShell {...await shellProps(c, `Incident #${id}`)}>
+        <div class="rounded-xl border border-slate-200 bg-white p-5 shadow-sm"><IncidentDetail {...props} /></div>
+      </AppShell>
+    ), 422);
+  }
+});
+
 /* ---------------------------------------------------------------- API */
 
 /** The record with the list's extras, added to it rather than spread into a copy (the list's hot path). */
@@ -178,10 +203,12 @@ async function incidentJson(c: Ctx, actor: Actor, id: number) {
   const { incident, timeline } = await getIncidentWithTimeline(c.get('deps').db, actor, id);
   return {
     ...serializeRow(incident),
-    timeline: timeline.map((t) => ({
-      id: t.id, kind: t.kind, message: t.message, user_id: t.user_id, user_name: t.user_name ?? null, created_at: t.created_at.toISOString(),
-    })),
+    timeline: timeline.map(timelineJson),
   };
+}
+
+function timelineJson(t: TimelineEntry) {
+  return { id: t.id, kind: t.kind, message: t.message, user_id: t.user_id, user_name: t.user_name ?? null, created_at: t.created_at.toISOString() };
 }
 
 export const incidentApi = new Hono<AppEnv>();
@@ -202,6 +229,12 @@ incidentApi.post('/incidents', requirePermission('incidents.edit'), async (c) =>
 });
 
 incidentApi.get('/incidents/:id', async (c) => c.json(await incidentJson(c, actorOf(c), parseId(c.req.param('id')))));
+
+/** A note on the timeline (an addition to API.md): `{note}` -> 201 with the timeline entry. */
+incidentApi.post('/incidents/:id/notes', requirePermission('incidents.edit'), async (c) => {
+  const entry = await addIncidentNote(c.get('deps').db, actorOf(c), parseId(c.req.param('id')), await readJson(c), c.get('deps').clock());
+  return c.json(timelineJson(entry), 201);
+});
 
 incidentApi.patch('/incidents/:id', requirePermission('incidents.edit'), async (c) => {
   const { db, clock, config } = c.get('deps');

@@ -209,7 +209,8 @@ export async function getIncidentWithTimeline(db: Db, actor: Actor, id: number) 
   const incident = await findIncident(db, actor, id);
   if (!incident) throw notFound('Incident');
   const timeline = await timelineOf(db, id);
-  return { incident, timeline };
+  // Notes are the team's working log: a client follows the incident's course, not its notes.
+  return { incident, timeline: actor.role === 'client' ? timeline.filter((t) => t.kind !== 'note') : timeline };
 }
 
 /* ------------------------------------------------------------ alerts (no human actor) */
