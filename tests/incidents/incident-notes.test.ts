@@ -103,5 +103,12 @@ describe.each(DIALECTS)('notes on an incident\'s timeline, on %s', (dialect) => 
     expect(viewerPage).toContain('vendor ticket #8812');
     expect(viewerPage).not.toContain('data-testid="note-form"');
     expect(await (await t.page(momo.operator, `/incidents/${incidentId}`)).text()).toContain('data-testid="note-form"');
+    // Nor does the activity feed tell a client that a note was written; the team's feed does.
+    const feed = async (email: string, query = '') => ((await (await t.api(email, 'GET', `/activity?limit=200${query}`)).json()) as { items: { action: string; entity_id: number }[] }).items
+      .filter((i) => i.entity_id === incidentId).map((i) => i.action);
+    expect(await feed(momo.viewer)).toContain('note');
+    expect(await feed(momo.client)).not.toContain('note');
+    expect(await feed(momo.client, '&type=incident')).not.toContain('note');
+    expect(await feed(momo.client)).toContain('create');
   });
 });

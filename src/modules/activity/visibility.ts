@@ -80,6 +80,10 @@ export function visibleActivity<O>(qb: SelectQueryBuilder<Database, 'activity_lo
         .whereRef('approvals.id', '=', 'activity_log.entity_id'), '=', true),
     ]));
   }
+  if (actor.role === 'client' && (!type || type === 'incident')) {
+    // Notes are the team's working log (see incidents/notes.ts): not even that one was written.
+    q = q.where((eb) => eb.or([eb('activity_log.entity_type', '!=', 'incident'), eb('activity_log.action', '!=', 'note')]));
+  }
   if (actor.role === 'client' && (!type || type === 'notification')) {
     // As on the Notifications page: never another stakeholder's message to the team.
     q = q.where((eb) => eb.or([
