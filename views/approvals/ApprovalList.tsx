@@ -31,7 +31,7 @@ function Header(props: { a: ApprovalRow; actor: Actor }) {
       <div class="flex flex-wrap items-center gap-2">
         <TypeBadge type={a.type} />
         <StatusBadge status={a.status} />
-        <span class="text-xs text-slate-400">#{a.id}{crossesProcesses(props.actor) ? ` · ${a.process_name}` : ''}</span>
+        <span class="text-xs text-slate-500">#{a.id}{crossesProcesses(props.actor) ? ` · ${a.process_name}` : ''}</span>
       </div>
       <h3 class="mt-1.5 break-words font-semibold text-navy" data-testid="approval-title">{a.title}</h3>
       {a.details ? <p class="mt-1 whitespace-pre-wrap break-words text-sm text-slate-600">{a.details}</p> : null}

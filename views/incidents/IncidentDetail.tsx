@@ -120,7 +120,7 @@ function Timeline(props: { entries: TimelineEntry[]; tz: string }) {
         <li class="relative">
           <span class={`absolute -left-[21px] top-1.5 h-2.5 w-2.5 rounded-full ${t.kind === 'email' ? 'bg-sky-400' : t.kind === 'status' ? 'bg-teal' : t.kind === 'escalation' ? 'bg-danger' : t.kind === 'automation' ? 'bg-amber' : 'bg-slate-400'}`}></span>
           <div class="text-sm text-slate-700">{t.message}</div>
-          <div class="text-xs text-slate-400">
+          <div class="text-xs text-slate-500">
             <LocalTime at={t.created_at} tz={props.tz} />{t.user_name ? ` · ${t.user_name}` : ''}
           </div>
         </li>
@@ -140,7 +140,7 @@ export function IncidentDetail(props: DetailProps) {
         <div class="flex flex-wrap items-center gap-2">
           <SeverityBadge severity={incident.severity} />
           <StatusBadge status={incident.status} />
-          <span class="text-xs text-slate-400">#{incident.id} · {incident.process_name}</span>
+          <span class="text-xs text-slate-500">#{incident.id} · {incident.process_name}</span>
         </div>
         <h3 class="mt-2 text-xl font-semibold text-navy" data-testid="incident-title">{incident.title}</h3>
         <dl class="mt-3 grid grid-cols-2 gap-x-4 gap-y-2 text-sm sm:grid-cols-4">

@@ -25,7 +25,7 @@ function Person(props: { role: 'primary' | 'backup' | 'escalation'; shift: OnCal
           <div class="text-xs text-slate-500">until <LocalTime at={s.window.end} tz={props.tz} /></div>
         </>
       ) : (
-        <div class="font-medium text-slate-400" data-testid={`oncall-now-${props.role}`}>Nobody</div>
+        <div class="font-medium text-slate-500" data-testid={`oncall-now-${props.role}`}>Nobody</div>
       )}
     </div>
   );
