@@ -144,7 +144,7 @@ export function ActivityPage(props: { shell: ShellProps; feed: FeedProps }) {
               </span>
               <span class="inline-flex h-2.5 w-2.5 rounded-full bg-amber" x-show="paused" x-cloak=""></span>
               <span class="font-medium text-teal" x-show="!paused">Auto-refreshing every {REFRESH_SECONDS}s</span>
-              <span class="font-medium text-amber" x-show="paused" x-cloak="">Paused</span>
+              <span class="font-medium text-amber-dark" x-show="paused" x-cloak="">Paused</span>
               <span id="feed-loading" class="htmx-indicator text-xs text-slate-500" aria-hidden="true">Updating…</span>
             </p>
           ) : (

@@ -169,7 +169,7 @@ export function EmailLogPage(props: { shell: ShellProps; list: EmailLogListProps
   return (
     <AppShell {...props.shell}>
       {props.smtpConfigured ? null : (
-        <div class="mb-4 flex items-start gap-3 rounded-xl border border-amber/30 bg-amber/10 p-4 text-sm text-amber" role="status" data-testid="smtp-notice">
+        <div class="mb-4 flex items-start gap-3 rounded-xl border border-amber/30 bg-amber/10 p-4 text-sm text-amber-dark" role="status" data-testid="smtp-notice">
           <Icon name="mail" class="mt-0.5 h-5 w-5 shrink-0" />
           <div>
             <p class="font-semibold">SMTP is not configured.</p>

@@ -28,7 +28,7 @@ export function DryRunView(props: { chain: ChainView; run: DryRun }) {
         <p class="pb-2 text-sm text-slate-600">opened now (<LocalTime at={run.opened_at} tz={tz} />) and left unacknowledged:</p>
         <noscript><button class="rounded border px-2 py-1 text-sm">Show</button></noscript>
       </form>
-      {run.note ? <p class="rounded-md bg-amber/10 px-3 py-2 text-sm text-amber" data-testid="dry-run-note">{run.note}</p> : null}
+      {run.note ? <p class="rounded-md bg-amber/10 px-3 py-2 text-sm text-amber-dark" data-testid="dry-run-note">{run.note}</p> : null}
       {nobody ? (
         <p class="rounded-md bg-danger/10 px-3 py-2 text-sm font-medium text-danger" role="alert" data-testid="dry-run-warning">
           {nobody === 1 ? '1 tier' : `${nobody} tiers`} would reach nobody: give {nobody === 1 ? 'it' : 'them'} a user, or put someone on call.
@@ -49,7 +49,7 @@ export function DryRunView(props: { chain: ChainView; run: DryRun }) {
                 {s.target
                   ? <><span class="font-medium text-navy">{s.target.name}</span>{s.via && s.via !== 'tier user' ? <span class={muted}> ({s.via})</span> : null}</>
                   : <span class="font-semibold text-danger">Nobody{s.webhook_url && s.channels.includes('webhook') ? ' (webhook only)' : ''}</span>}
-                {s.user_unavailable ? <span class="block text-xs text-amber">The tier's user cannot be paged any more: falls back to on-call.</span> : null}
+                {s.user_unavailable ? <span class="block text-xs text-amber-dark">The tier's user cannot be paged any more: falls back to on-call.</span> : null}
               </span>
               <span class={`text-right text-xs ${muted}`}>
                 {s.channels.join(' + ')}

@@ -83,7 +83,7 @@ export function CoverageWarning(props: { reports: CoverageReport[]; showProcess:
   if (problems.length === 0) return <div data-testid="coverage-ok"></div>;
   return (
     <section class="rounded-xl border border-amber/40 bg-amber/5 px-4 py-3" role="alert" data-testid="coverage-warning">
-      <h2 class="flex items-center gap-2 font-semibold text-amber">
+      <h2 class="flex items-center gap-2 font-semibold text-amber-dark">
         <Icon name="alert" class="h-4 w-4" /> On-call coverage needs attention
       </h2>
       <ul class="mt-2 space-y-1 text-sm text-slate-700">

@@ -126,7 +126,7 @@ function GenerateNote(props: { result: NonNullable<RotationsProps['result']> }) 
         {generated.from ? ` (${formatDay(generated.from)} – ${formatDay(generated.to)})` : ' (the rotation starts after that)'}.
       </p>
       {generated.skipped.length ? (
-        <ul class="mt-1 list-disc pl-5 text-amber">
+        <ul class="mt-1 list-disc pl-5 text-amber-dark">
           {generated.skipped.slice(0, 10).map((s) => <li>{formatDay(s.date)}: {s.reason}</li>)}
           {generated.skipped.length > 10 ? <li>… and {generated.skipped.length - 10} more days skipped</li> : null}
         </ul>
