@@ -7,7 +7,7 @@ export function PasswordPage(props: { shell: ShellProps; required: boolean; erro
     <AppShell {...props.shell}>
       <div class="mx-auto max-w-md rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
         {props.required ? (
-          <div class="mb-4 rounded-md bg-amber/10 px-3 py-2 text-sm text-amber" role="status">
+          <div class="mb-4 rounded-md bg-amber/10 px-3 py-2 text-sm text-amber-dark" role="status">
             This account still has its default password. Choose your own to continue.
           </div>
         ) : null}

@@ -89,7 +89,7 @@ function Event(props: { actor: Actor; row: ActivityRow; now: Date }) {
       </div>
       <div class="min-w-0 flex-1">
         <p class="text-sm">
-          <span class="font-semibold text-navy" data-testid="event-title">{label(r.entity_type)} <span class="text-slate-400" aria-hidden="true">›</span><span class="sr-only">:</span> {r.action.replace(/_/g, ' ')}</span>
+          <span class="font-semibold text-navy" data-testid="event-title">{label(r.entity_type)} <span class="text-slate-500" aria-hidden="true">›</span><span class="sr-only">:</span> {r.action.replace(/_/g, ' ')}</span>
           {r.summary ? <span class="text-slate-600"> · {href ? <a href={href} class="hover:underline">{r.summary}</a> : r.summary}</span> : null}
         </p>
         <p class="mt-0.5 text-xs text-slate-500">
@@ -98,7 +98,7 @@ function Event(props: { actor: Actor; row: ActivityRow; now: Date }) {
           {showProcess || r.process_name ? <> · {r.process_name ?? 'Platform'}</> : null}
         </p>
       </div>
-      <div class="shrink-0 whitespace-nowrap text-xs text-slate-400">
+      <div class="shrink-0 whitespace-nowrap text-xs text-slate-500">
         <RelativeTime at={r.created_at} now={props.now} tz={r.process_timezone ?? 'UTC'} />
       </div>
     </li>
@@ -144,8 +144,8 @@ export function ActivityPage(props: { shell: ShellProps; feed: FeedProps }) {
               </span>
               <span class="inline-flex h-2.5 w-2.5 rounded-full bg-amber" x-show="paused" x-cloak=""></span>
               <span class="font-medium text-teal" x-show="!paused">Auto-refreshing every {REFRESH_SECONDS}s</span>
-              <span class="font-medium text-amber" x-show="paused" x-cloak="">Paused</span>
-              <span id="feed-loading" class="htmx-indicator text-xs text-slate-400" aria-hidden="true">Updating…</span>
+              <span class="font-medium text-amber-dark" x-show="paused" x-cloak="">Paused</span>
+              <span id="feed-loading" class="htmx-indicator text-xs text-slate-500" aria-hidden="true">Updating…</span>
             </p>
           ) : (
             <p class="text-sm text-slate-500">Older events. <a href={f.type ? `/activity?type=${encodeURIComponent(f.type)}` : '/activity'} class="font-semibold text-teal hover:underline">Back to the live feed</a></p>
@@ -168,7 +168,7 @@ export function ActivityPage(props: { shell: ShellProps; feed: FeedProps }) {
             </>
           ) : null}
         </div>
-        <p class="px-4 pt-2 text-xs text-slate-400">Counts cover the last 7 days. You see the events of the records your role can open.</p>
+        <p class="px-4 pt-2 text-xs text-slate-500">Counts cover the last 7 days. You see the events of the records your role can open.</p>
         {f.live ? (
           <template x-if="!paused">
             <div hidden {...refresh} hx-trigger={`every ${REFRESH_SECONDS}s`} x-init="htmx.process($el)" data-testid="poller"></div>

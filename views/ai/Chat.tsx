@@ -156,7 +156,7 @@ export function ChatComposer(props: { logId: string; inputId: string; compact?: 
           class={inputClass}
           required
         />
-        <button type="submit" class="inline-flex h-9 w-10 shrink-0 items-center justify-center rounded-md bg-teal text-white hover:bg-teal-light focus:outline-none focus:ring-2 focus:ring-teal/40" aria-label="Send">
+        <button type="submit" class="inline-flex h-9 w-10 shrink-0 items-center justify-center rounded-md bg-teal text-white hover:bg-teal/90 focus:outline-none focus:ring-2 focus:ring-teal/40" aria-label="Send">
           <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" class="h-4 w-4" aria-hidden="true"><path d="M4 12h14M13 6l6 6-6 6" /></svg>
         </button>
       </form>

@@ -22,8 +22,8 @@ export function SourceBadge(props: { source: Source; model: string | null; reaso
     <span class={`inline-flex items-center gap-1 whitespace-nowrap rounded-full bg-navy/10 font-semibold text-navy ring-1 ring-inset ring-navy/20 ${size}`}
       title={props.reason ? REASONS[props.reason] : 'Built-in local analysis'} data-source="local">
       <Icon name="chart" class={props.small ? 'h-3 w-3' : 'h-3.5 w-3.5'} /> Local analysis
-      {props.reason === 'unavailable' ? <span class="font-normal text-amber">(model unavailable)</span> : null}
-      {props.reason === 'rate_limited' ? <span class="font-normal text-amber">(model limit reached)</span> : null}
+      {props.reason === 'unavailable' ? <span class="font-normal text-amber-dark">(model unavailable)</span> : null}
+      {props.reason === 'rate_limited' ? <span class="font-normal text-amber-dark">(model limit reached)</span> : null}
     </span>
   );
 }

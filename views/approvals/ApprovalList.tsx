@@ -31,7 +31,7 @@ function Header(props: { a: ApprovalRow; actor: Actor }) {
       <div class="flex flex-wrap items-center gap-2">
         <TypeBadge type={a.type} />
         <StatusBadge status={a.status} />
-        <span class="text-xs text-slate-400">#{a.id}{crossesProcesses(props.actor) ? ` · ${a.process_name}` : ''}</span>
+        <span class="text-xs text-slate-500">#{a.id}{crossesProcesses(props.actor) ? ` · ${a.process_name}` : ''}</span>
       </div>
       <h3 class="mt-1.5 break-words font-semibold text-navy" data-testid="approval-title">{a.title}</h3>
       {a.details ? <p class="mt-1 whitespace-pre-wrap break-words text-sm text-slate-600">{a.details}</p> : null}
@@ -126,7 +126,7 @@ export function ApprovalList(props: ApprovalListProps) {
     <div>
       <section aria-labelledby="pending-heading" data-testid="pending-approvals">
         <h2 id="pending-heading" class="flex items-center gap-2 border-b border-slate-200 bg-slate-50 px-4 py-2.5 text-xs font-semibold uppercase tracking-wide text-slate-500">
-          Pending <span class="rounded-full bg-amber/15 px-2 text-amber">{props.pending.length}{props.pendingMore ? '+' : ''}</span>
+          Pending <span class="rounded-full bg-amber/15 px-2 text-amber-dark">{props.pending.length}{props.pendingMore ? '+' : ''}</span>
         </h2>
         {props.pending.length === 0
           ? <p class="px-4 py-6 text-center text-sm text-slate-500">No requests waiting for a decision.</p>

@@ -92,14 +92,14 @@ function Row(props: { actor: Actor; row: AuditRow }) {
           </>
         )}
       </td>
-      {showProcess ? <td class="px-4 py-2.5 text-slate-600">{r.process_name ?? <span class="text-slate-400">—</span>}</td> : null}
+      {showProcess ? <td class="px-4 py-2.5 text-slate-600">{r.process_name ?? <span class="text-slate-500">—</span>}</td> : null}
       <td class="whitespace-nowrap px-4 py-2.5 text-slate-700">
         {href ? <a href={href} class="text-navy hover:underline">{entity}</a> : entity}
       </td>
       <td class="whitespace-nowrap px-4 py-2.5 font-mono text-xs text-slate-500">{r.ip ?? '—'}</td>
       <td class="whitespace-nowrap px-4 py-2.5 text-slate-500">
         <LocalTime at={r.created_at} tz={r.process_timezone ?? 'UTC'} />
-        <div class="text-xs text-slate-400">#{r.id}</div>
+        <div class="text-xs text-slate-500">#{r.id}</div>
       </td>
     </tr>
   );
@@ -184,7 +184,7 @@ export function IntegrityResult(props: { report: IntegrityReport; tz: string }) 
           </li>
         ))}
       </ul>
-      <p class="mt-2 text-xs text-slate-400">Checked <LocalTime at={r.checked_at} tz={props.tz} />.</p>
+      <p class="mt-2 text-xs text-slate-600">Checked <LocalTime at={r.checked_at} tz={props.tz} />.</p>
     </div>
   );
 }
@@ -241,7 +241,7 @@ export function AuditLogPage(props: { shell: ShellProps; list: AuditListProps; v
             <input id="to" name="to" type="date" value={v.to} class={inputClass} />
           </div>
           <noscript><button class={buttonPrimary}>Filter</button></noscript>
-          <span class="htmx-indicator pb-2 text-xs text-slate-400">Loading…</span>
+          <span class="htmx-indicator pb-2 text-xs text-slate-500">Loading…</span>
         </form>
         <div id="audit-log-list">
           <AuditLogList {...props.list} />

@@ -52,7 +52,7 @@ export function LoginPage(props: LoginPageProps) {
                 />
                 <FieldError id="password-error" message={fe.password} />
               </div>
-              <button type="submit" class="w-full rounded-md bg-teal px-4 py-2.5 font-semibold text-white hover:bg-teal-light focus:outline-none focus:ring-2 focus:ring-teal/40">
+              <button type="submit" class="w-full rounded-md bg-teal px-4 py-2.5 font-semibold text-white hover:bg-teal/90 focus:outline-none focus:ring-2 focus:ring-teal/40">
                 Sign In
               </button>
             </form>

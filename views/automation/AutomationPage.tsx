@@ -34,7 +34,7 @@ export function RuleRowView(props: { item: RuleItem; actor: Actor; now: Date }) 
     <tr data-rule={r.id} data-active={active ? 'true' : 'false'} class="align-top">
       <td class="px-4 py-3">
         <a href={`/automation/${r.id}`} class="font-medium text-navy hover:underline" data-testid="rule-name">{r.name}</a>
-        <div class="text-xs text-slate-400">#{r.id}</div>
+        <div class="text-xs text-slate-500">#{r.id}</div>
       </td>
       {crossesProcesses(props.actor) ? <td class="px-4 py-3 text-slate-600">{r.process_name}</td> : null}
       <td class="px-4 py-3 text-slate-700">
@@ -47,7 +47,7 @@ export function RuleRowView(props: { item: RuleItem; actor: Actor; now: Date }) 
       </td>
       <td class="px-4 py-3 text-right font-semibold tabular-nums text-navy" data-testid="execution-count">{r.execution_count}</td>
       <td class="whitespace-nowrap px-4 py-3 text-slate-500">
-        {r.last_run_at ? <RelativeTime at={r.last_run_at} now={props.now} tz={tz} /> : <span class="text-slate-400">never</span>}
+        {r.last_run_at ? <RelativeTime at={r.last_run_at} now={props.now} tz={tz} /> : <span class="text-slate-500">never</span>}
       </td>
       <td class="px-4 py-3">
         <div class="flex items-center gap-2">

@@ -144,7 +144,7 @@ export function RuleForm(props: RuleFormProps) {
               ))}
             </select>
           </Field>
-          {props.chains.length === 0 ? <p class="mt-1 text-xs text-amber">No chains yet: <a class="underline" href="/escalations">create one</a> first.</p> : null}
+          {props.chains.length === 0 ? <p class="mt-1 text-xs text-amber-dark">No chains yet: <a class="underline" href="/escalations">create one</a> first.</p> : null}
         </div>
         <div class="mt-3" x-show="action !== 'escalate_chain'" x-cloak={v.action_type !== 'escalate_chain' ? undefined : ''} data-section="roles">
           <Checks name="roles" legend="Email these roles" options={MAIL_ROLES.map((r) => [r, r[0].toUpperCase() + r.slice(1)])} checked={v.roles} error={e['action_config.roles']} />

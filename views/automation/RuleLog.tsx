@@ -35,7 +35,7 @@ export function RuleLogList(props: RuleLogProps) {
                   {r.incident_id ? (
                     <>
                       <a href={`/incidents/${r.incident_id}`} class="font-medium text-navy hover:underline">{r.incident_title ?? `Incident #${r.incident_id}`}</a>
-                      <div class="mt-0.5 flex items-center gap-1.5 text-xs text-slate-400">
+                      <div class="mt-0.5 flex items-center gap-1.5 text-xs text-slate-500">
                         #{r.incident_id} {r.incident_severity ? <SeverityBadge severity={r.incident_severity} /> : null} {r.incident_status ? <StatusBadge status={r.incident_status} /> : null}
                       </div>
                     </>

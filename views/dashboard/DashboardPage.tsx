@@ -18,7 +18,7 @@ function StatCard(props: { label: string; value: number; note?: string; icon: st
       <div>
         <div class="text-sm font-medium text-slate-500">{props.label}</div>
         <div class="mt-1 text-3xl font-bold text-navy" data-testid={props.testid}>{props.value}</div>
-        {props.note ? <div class="mt-1 text-xs font-semibold text-danger">{props.note}</div> : <div class="mt-1 text-xs text-slate-400">&nbsp;</div>}
+        {props.note ? <div class="mt-1 text-xs font-semibold text-danger">{props.note}</div> : <div class="mt-1 text-xs text-slate-500">&nbsp;</div>}
       </div>
       <div class={`rounded-lg p-2.5 ${props.tone}`}><Icon name={props.icon} class="h-6 w-6" /></div>
     </div>
@@ -53,12 +53,12 @@ export function ActiveIncidentsTable(props: { actor: Actor; incidents: ActiveInc
             <tr class="hover:bg-slate-50">
               <td class="px-4 py-2.5">
                 <a href={`/incidents/${i.id}`} class="font-medium text-navy hover:underline">{i.title}</a>
-                <div class="text-xs text-slate-400">#{i.id}</div>
+                <div class="text-xs text-slate-500">#{i.id}</div>
               </td>
               {showProcess ? <td class="px-4 py-2.5 text-slate-600">{i.process_name}</td> : null}
               <td class="px-4 py-2.5"><SeverityBadge severity={i.severity} /></td>
               <td class="px-4 py-2.5"><StatusBadge status={i.status} /></td>
-              <td class="hidden px-4 py-2.5 text-slate-600 sm:table-cell">{i.assignee_name ?? <span class="text-slate-400">Unassigned</span>}</td>
+              <td class="hidden px-4 py-2.5 text-slate-600 sm:table-cell">{i.assignee_name ?? <span class="text-slate-500">Unassigned</span>}</td>
               <td class="whitespace-nowrap px-4 py-2.5 text-slate-600" title={`Opened ${formatInZone(i.opened_at, i.process_timezone)}`}
                 data-title-at={i.opened_at.toISOString()} data-title-label="Opened">
                 <span data-duration-since={i.opened_at.toISOString()}>{formatDuration(props.now.getTime() - i.opened_at.getTime())}</span>
@@ -79,7 +79,7 @@ function SlaFigure(props: { label: string; value: string; note: string; testid: 
     <div class="rounded-lg bg-slate-50 px-4 py-3">
       <div class="text-xs font-medium uppercase tracking-wide text-slate-500">{props.label}</div>
       <div class="mt-1 text-2xl font-bold text-navy tabular-nums" data-testid={props.testid}>{props.value}</div>
-      <div class="mt-0.5 text-xs text-slate-400">{props.note}</div>
+      <div class="mt-0.5 text-xs text-slate-500">{props.note}</div>
     </div>
   );
 }
@@ -136,7 +136,7 @@ export function DashboardPage(props: DashboardProps) {
         <div class="flex items-center justify-between border-b border-slate-200 px-4 py-3">
           <h2 class="font-semibold text-navy">Active Incidents</h2>
           <div class="flex items-center gap-3">
-            <span class="htmx-indicator text-xs text-slate-400" id="active-indicator">Refreshing…</span>
+            <span class="htmx-indicator text-xs text-slate-500" id="active-indicator">Refreshing…</span>
             <a href="/incidents?status=active" class="text-sm font-semibold text-teal hover:underline">View all incidents →</a>
           </div>
         </div>

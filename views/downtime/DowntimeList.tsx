@@ -24,7 +24,7 @@ export function ImpactBadge(props: { level: string }) {
 }
 
 export function ServiceTags(props: { services: string[] }) {
-  if (props.services.length === 0) return <span class="text-slate-400">—</span>;
+  if (props.services.length === 0) return <span class="text-slate-500">—</span>;
   return (
     <ul class="flex flex-wrap gap-1" aria-label="Services affected">
       {props.services.map((s) => (
@@ -59,7 +59,7 @@ function IncidentCell(props: { row: DowntimeRow }) {
       class="font-medium text-navy hover:underline"
       title={row.incident_title ?? undefined}
     >
-      <span class="text-slate-400">#{row.incident_id}</span> {row.incident_title}
+      <span class="text-slate-500">#{row.incident_id}</span> {row.incident_title}
     </a>
   );
 }
@@ -70,7 +70,7 @@ function StatusCell(props: { row: DowntimeRow; actor: Actor }) {
     return (
       <div>
         <Badge tone="teal">Ended</Badge>
-        <div class="mt-0.5 text-xs text-slate-400"><LocalTime at={row.ended_at} tz={row.process_timezone} /></div>
+        <div class="mt-0.5 text-xs text-slate-500"><LocalTime at={row.ended_at} tz={row.process_timezone} /></div>
       </div>
     );
   }

@@ -51,19 +51,19 @@ export function EmailLogRowView(props: { actor: Actor; row: EmailLogRow }) {
     <tr id={`email-${r.id}`} class="align-top hover:bg-slate-50" data-email={r.id} data-status={r.status}>
       <td class="whitespace-nowrap px-4 py-2.5 text-slate-500">
         <LocalTime at={r.created_at} tz={r.process_timezone ?? 'UTC'} />
-        <div class="text-xs text-slate-400">#{r.id}</div>
+        <div class="text-xs text-slate-500">#{r.id}</div>
       </td>
-      {showProcess ? <td class="px-4 py-2.5 text-slate-600">{r.process_name ?? <span class="text-slate-400">—</span>}</td> : null}
+      {showProcess ? <td class="px-4 py-2.5 text-slate-600">{r.process_name ?? <span class="text-slate-500">—</span>}</td> : null}
       <td class="px-4 py-2.5 text-slate-700"><div class="max-w-56 truncate" title={r.to_address}>{r.to_address}</div></td>
       <td class="min-w-56 px-4 py-2.5 text-navy">{r.subject}</td>
       <td class="whitespace-nowrap px-4 py-2.5 font-mono text-xs text-slate-500">{r.template}</td>
       <td class="px-4 py-2.5">
         <OutboxStatusBadge status={r.status} />
         {r.status === 'sent' && r.sent_at ? (
-          <div class="mt-1 text-xs text-slate-400"><LocalTime at={r.sent_at} tz={r.process_timezone ?? 'UTC'} /></div>
+          <div class="mt-1 text-xs text-slate-500"><LocalTime at={r.sent_at} tz={r.process_timezone ?? 'UTC'} /></div>
         ) : null}
         {r.status === 'retrying' ? (
-          <div class="mt-1 text-xs text-slate-400">next <LocalTime at={r.next_attempt_at} tz={r.process_timezone ?? 'UTC'} /></div>
+          <div class="mt-1 text-xs text-slate-500">next <LocalTime at={r.next_attempt_at} tz={r.process_timezone ?? 'UTC'} /></div>
         ) : null}
         {retryable ? (
           <form
@@ -155,7 +155,7 @@ function Tabs(props: { filters: EmailLogFilters; stats: OutboxStats }) {
             class={`-mb-px inline-flex items-center gap-1.5 border-b-2 px-3 py-2 text-sm ${active ? 'border-teal font-semibold text-navy' : 'border-transparent text-slate-500 hover:text-navy'}`}
           >
             {label}
-            <span class={`rounded-full px-1.5 text-xs ${active ? 'bg-teal/10 text-teal' : 'bg-slate-100 text-slate-500'}`} data-count={status || 'all'}>{count}</span>
+            <span class={`rounded-full px-1.5 text-xs ${active ? 'bg-teal/10 text-teal' : 'bg-slate-100 text-slate-600'}`} data-count={status || 'all'}>{count}</span>
           </a>
         );
       })}
@@ -169,7 +169,7 @@ export function EmailLogPage(props: { shell: ShellProps; list: EmailLogListProps
   return (
     <AppShell {...props.shell}>
       {props.smtpConfigured ? null : (
-        <div class="mb-4 flex items-start gap-3 rounded-xl border border-amber/30 bg-amber/10 p-4 text-sm text-amber" role="status" data-testid="smtp-notice">
+        <div class="mb-4 flex items-start gap-3 rounded-xl border border-amber/30 bg-amber/10 p-4 text-sm text-amber-dark" role="status" data-testid="smtp-notice">
           <Icon name="mail" class="mt-0.5 h-5 w-5 shrink-0" />
           <div>
             <p class="font-semibold">SMTP is not configured.</p>
@@ -194,7 +194,7 @@ export function EmailLogPage(props: { shell: ShellProps; list: EmailLogListProps
             <input id="q" name="q" type="search" value={f.q ?? ''} maxlength={200} placeholder="Recipient or subject…" class={inputClass} />
           </div>
           <noscript><button class="rounded-md bg-teal px-4 py-2 text-sm font-semibold text-white">Filter</button></noscript>
-          <span class="htmx-indicator pb-2 text-xs text-slate-400">Loading…</span>
+          <span class="htmx-indicator pb-2 text-xs text-slate-500">Loading…</span>
         </form>
         <div id="email-log-list">
           <EmailLogList {...props.list} />

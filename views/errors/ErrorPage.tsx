@@ -8,7 +8,7 @@ export function ErrorPanel(props: { status: number; message: string }) {
       <div class="text-4xl font-bold text-navy">{props.status}</div>
       <h2 class="mt-2 text-lg font-semibold text-navy">{title}</h2>
       <p class="mt-2 text-sm text-slate-600">{props.message}</p>
-      <a href="/" class="mt-6 inline-block rounded-md bg-teal px-4 py-2 text-sm font-semibold text-white hover:bg-teal-light">Back to the dashboard</a>
+      <a href="/" class="mt-6 inline-block rounded-md bg-teal px-4 py-2 text-sm font-semibold text-white hover:bg-teal/90">Back to the dashboard</a>
     </div>
   );
 }

@@ -28,32 +28,36 @@ export function DryRunView(props: { chain: ChainView; run: DryRun }) {
         <p class="pb-2 text-sm text-slate-600">opened now (<LocalTime at={run.opened_at} tz={tz} />) and left unacknowledged:</p>
         <noscript><button class="rounded border px-2 py-1 text-sm">Show</button></noscript>
       </form>
-      {run.note ? <p class="rounded-md bg-amber/10 px-3 py-2 text-sm text-amber" data-testid="dry-run-note">{run.note}</p> : null}
+      {run.note ? <p class="rounded-md bg-amber/10 px-3 py-2 text-sm text-amber-dark" data-testid="dry-run-note">{run.note}</p> : null}
       {nobody ? (
         <p class="rounded-md bg-danger/10 px-3 py-2 text-sm font-medium text-danger" role="alert" data-testid="dry-run-warning">
           {nobody === 1 ? '1 tier' : `${nobody} tiers`} would reach nobody: give {nobody === 1 ? 'it' : 'them'} a user, or put someone on call.
         </p>
       ) : null}
       <ol class="divide-y divide-slate-100 rounded-lg border border-slate-200">
-        {run.steps.map((s) => (
-          <li class={`grid grid-cols-[5.5rem_1fr_auto] items-start gap-x-3 px-3 py-2.5 text-sm ${s.reaches_nobody ? 'bg-danger/5' : ''}`} data-dry-tier={s.position}>
-            <span>
-              <span class="block font-semibold text-slate-700">minute {s.delay_minutes}</span>
-              <span class="block text-xs text-slate-400"><LocalTime at={s.at} tz={tz} /></span>
-            </span>
-            <span class="min-w-0">
-              <span class="mr-1 text-slate-500">Tier {s.position}:</span>
-              {s.target
-                ? <><span class="font-medium text-navy">{s.target.name}</span>{s.via && s.via !== 'tier user' ? <span class="text-slate-500"> ({s.via})</span> : null}</>
-                : <span class="font-semibold text-danger">Nobody{s.webhook_url && s.channels.includes('webhook') ? ' (webhook only)' : ''}</span>}
-              {s.user_unavailable ? <span class="block text-xs text-amber">The tier's user cannot be paged any more: falls back to on-call.</span> : null}
-            </span>
-            <span class="text-right text-xs text-slate-500">
-              {s.channels.join(' + ')}
-              {s.reaches_nobody ? <span class="mt-1 block"><Badge tone="danger">reaches nobody</Badge></span> : null}
-            </span>
-          </li>
-        ))}
+        {run.steps.map((s) => {
+          // Grey on the red tint of a tier that reaches nobody needs one shade darker for AA contrast.
+          const muted = s.reaches_nobody ? 'text-slate-600' : 'text-slate-500';
+          return (
+            <li class={`grid grid-cols-[5.5rem_1fr_auto] items-start gap-x-3 px-3 py-2.5 text-sm ${s.reaches_nobody ? 'bg-danger/5' : ''}`} data-dry-tier={s.position}>
+              <span>
+                <span class="block font-semibold text-slate-700">minute {s.delay_minutes}</span>
+                <span class={`block text-xs ${muted}`}><LocalTime at={s.at} tz={tz} /></span>
+              </span>
+              <span class="min-w-0">
+                <span class={`mr-1 ${muted}`}>Tier {s.position}:</span>
+                {s.target
+                  ? <><span class="font-medium text-navy">{s.target.name}</span>{s.via && s.via !== 'tier user' ? <span class={muted}> ({s.via})</span> : null}</>
+                  : <span class="font-semibold text-danger">Nobody{s.webhook_url && s.channels.includes('webhook') ? ' (webhook only)' : ''}</span>}
+                {s.user_unavailable ? <span class="block text-xs text-amber-dark">The tier's user cannot be paged any more: falls back to on-call.</span> : null}
+              </span>
+              <span class={`text-right text-xs ${muted}`}>
+                {s.channels.join(' + ')}
+                {s.reaches_nobody ? <span class="mt-1 block"><Badge tone="danger">reaches nobody</Badge></span> : null}
+              </span>
+            </li>
+          );
+        })}
       </ol>
       <div>
         <h4 class="mb-1 text-sm font-semibold text-navy">On-call fallback, next 24 hours</h4>
@@ -64,7 +68,7 @@ export function DryRunView(props: { chain: ChainView; run: DryRun }) {
                 <LocalTime at={o.from} tz={tz} /> – <LocalTime at={o.to} tz={tz} />:{' '}
                 {o.primary ? <span class="font-medium text-navy">{o.primary}</span> : <span class="text-danger">no primary</span>}
                 {', backup '}
-                {o.backup ? <span class="font-medium text-navy">{o.backup}</span> : <span class="text-slate-400">none</span>}
+                {o.backup ? <span class="font-medium text-navy">{o.backup}</span> : <span class="text-slate-500">none</span>}
               </li>
             ))}
           </ul>
@@ -108,9 +112,9 @@ export function ExecutionList(props: ExecutionListProps) {
                 <td class="whitespace-nowrap px-4 py-2.5 text-slate-600"><LocalTime at={r.fired_at} tz={tz} /></td>
                 <td class="px-4 py-2.5">
                   <a href={`/incidents/${r.incident_id}`} class="font-medium text-navy hover:underline">{r.incident_title}</a>
-                  <div class="mt-0.5 flex items-center gap-1.5 text-xs text-slate-400">#{r.incident_id} <SeverityBadge severity={r.incident_severity} /> <StatusBadge status={r.incident_status} /></div>
+                  <div class="mt-0.5 flex items-center gap-1.5 text-xs text-slate-500">#{r.incident_id} <SeverityBadge severity={r.incident_severity} /> <StatusBadge status={r.incident_status} /></div>
                 </td>
-                <td class="px-4 py-2.5 text-slate-600">{r.tier_position ? `Tier ${r.tier_position}` : <span class="text-slate-400">removed tier</span>}</td>
+                <td class="px-4 py-2.5 text-slate-600">{r.tier_position ? `Tier ${r.tier_position}` : <span class="text-slate-500">removed tier</span>}</td>
                 <td class="px-4 py-2.5">{r.target_name ?? <span class="font-semibold text-danger">nobody</span>}</td>
               </tr>
             ))}

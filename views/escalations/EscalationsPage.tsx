@@ -24,7 +24,7 @@ function channelText(t: TierRow): string {
 export function TierStep(props: { tier: TierRow; last: boolean }) {
   const t = props.tier;
   const who = t.user_id === null
-    ? <span class="text-slate-600">On-call <span class="text-slate-400">(primary, else backup)</span></span>
+    ? <span class="text-slate-600">On-call <span class="text-slate-500">(primary, else backup)</span></span>
     : t.user_active === false
       ? <span class="text-danger" title="This user is deactivated: the tier falls back to the on-call person">{t.user_name} (inactive)</span>
       : <span class="font-medium text-navy">{t.user_name ?? `User #${t.user_id}`}</span>;
@@ -35,9 +35,9 @@ export function TierStep(props: { tier: TierRow; last: boolean }) {
       <div class="min-w-0 pt-0.5 text-sm">
         <div class="flex flex-wrap items-center gap-x-2 gap-y-1">
           <span class="font-semibold text-slate-700">Tier {t.position}</span>
-          <span class="text-slate-400">·</span>
+          <span class="text-slate-500">·</span>
           <span class="text-slate-600">after {t.delay_minutes} min</span>
-          <span class="text-slate-400">·</span>
+          <span class="text-slate-500">·</span>
           {who}
         </div>
         <div class="mt-0.5 text-xs text-slate-500">
@@ -67,7 +67,7 @@ export function ChainCard(props: { chain: ChainView; actor: Actor; now: Date }) 
             <h3 class="break-words text-base font-semibold text-navy" data-testid="chain-name">{name}</h3>
             {c.trigger_severity ? <SeverityBadge severity={c.trigger_severity} /> : <Badge tone="slate" title="Runs only when an automation rule escalates through it">Via rules only</Badge>}
             {c.is_active ? <Badge tone="teal">Active</Badge> : <Badge tone="slate">Paused</Badge>}
-            {crossesProcesses(props.actor) ? <span class="text-xs text-slate-400">{c.process_name}</span> : null}
+            {crossesProcesses(props.actor) ? <span class="text-xs text-slate-500">{c.process_name}</span> : null}
           </div>
           <p class="mt-1 text-xs text-slate-500" data-testid="chain-stats">
             {c.stats.execution_count === 0

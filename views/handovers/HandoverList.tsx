@@ -35,14 +35,14 @@ function HandoverCard(props: { h: HandoverRow; actor: Actor; failed?: HandoverLi
           <div class="flex flex-wrap items-center gap-2">
             <h3 class="break-words font-semibold text-navy" data-testid="handover-shift">{h.shift}</h3>
             {acknowledged ? <Badge tone="teal">Acknowledged</Badge> : <Badge tone="amber">Pending</Badge>}
-            <span class="text-xs text-slate-400">#{h.id}{crossesProcesses(actor) ? ` · ${h.process_name}` : ''}</span>
+            <span class="text-xs text-slate-500">#{h.id}{crossesProcesses(actor) ? ` · ${h.process_name}` : ''}</span>
           </div>
           <p class="mt-1 text-sm text-slate-600">
             <span class="font-medium text-slate-800">{h.submitter_name}</span>
-            <span class="px-1 text-slate-400" aria-hidden="true">→</span>
+            <span class="px-1 text-slate-500" aria-hidden="true">→</span>
             <span class="sr-only"> handed to </span>
             <span class="font-medium text-slate-800">{h.recipient_name}</span>
-            <span class="text-slate-400"> · </span>
+            <span class="text-slate-500"> · </span>
             <LocalTime at={h.handover_time} tz={h.process_timezone} />
           </p>
         </div>

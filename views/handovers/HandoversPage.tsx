@@ -15,7 +15,7 @@ export function HandoversPage(props: { shell: ShellProps; list: HandoverListProp
         <p class="text-sm text-slate-500">
           Shift handovers of {actor.role === 'super_admin' && !actor.viewProcessId ? 'every process' : 'your process'}, newest first.
           {props.waiting > 0
-            ? <span class="ml-1 font-semibold text-amber" data-testid="waiting-for-me">{props.waiting === 1 ? '1 handover waits' : `${props.waiting} handovers wait`} for your acknowledgement.</span>
+            ? <span class="ml-1 font-semibold text-amber-dark" data-testid="waiting-for-me">{props.waiting === 1 ? '1 handover waits' : `${props.waiting} handovers wait`} for your acknowledgement.</span>
             : null}
         </p>
         {can(actor.role, 'handovers.submit') ? (

@@ -125,7 +125,7 @@ function Timeline(props: { entries: TimelineEntry[]; tz: string }) {
           {t.kind === 'note'
             ? <div class="whitespace-pre-wrap rounded-lg bg-slate-50 px-3 py-2 text-sm text-slate-700" data-testid="timeline-note">{t.message}</div>
             : <div class="text-sm text-slate-700">{t.message}</div>}
-          <div class="text-xs text-slate-400">
+          <div class="text-xs text-slate-500">
             <LocalTime at={t.created_at} tz={props.tz} />{t.user_name ? ` · ${t.user_name}` : ''}
           </div>
         </li>
@@ -160,7 +160,7 @@ export function IncidentDetail(props: DetailProps) {
         <div class="flex flex-wrap items-center gap-2">
           <SeverityBadge severity={incident.severity} />
           <StatusBadge status={incident.status} />
-          <span class="text-xs text-slate-400">#{incident.id} · {incident.process_name}</span>
+          <span class="text-xs text-slate-500">#{incident.id} · {incident.process_name}</span>
         </div>
         <h3 class="mt-2 text-xl font-semibold text-navy" data-testid="incident-title">{incident.title}</h3>
         <dl class="mt-3 grid grid-cols-2 gap-x-4 gap-y-2 text-sm sm:grid-cols-4">

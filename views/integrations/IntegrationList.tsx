@@ -83,8 +83,8 @@ export function IntegrationRowView(props: { actor: Actor; row: IntegrationRow; a
       </td>
       <td class="px-4 py-3"><SeverityBadge severity={r.default_severity} /></td>
       <td class="whitespace-nowrap px-4 py-3 text-slate-600">
-        {r.last_alert_at ? <LocalTime at={r.last_alert_at} tz={r.process_timezone} /> : <span class="text-slate-400">never</span>}
-        <div class="text-xs text-slate-400">{Number(r.alert_count)} alert{Number(r.alert_count) === 1 ? '' : 's'}</div>
+        {r.last_alert_at ? <LocalTime at={r.last_alert_at} tz={r.process_timezone} /> : <span class="text-slate-500">never</span>}
+        <div class="text-xs text-slate-500">{Number(r.alert_count)} alert{Number(r.alert_count) === 1 ? '' : 's'}</div>
       </td>
       <td class="px-4 py-3">
         <div class="flex flex-nowrap justify-end gap-1.5">

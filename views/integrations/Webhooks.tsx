@@ -111,14 +111,14 @@ export function DeliveryRowView(props: { actor: Actor; row: DeliveryRow }) {
     <tr id={`delivery-${r.id}`} class="align-top hover:bg-slate-50" data-delivery={r.id} data-status={r.status}>
       <td class="whitespace-nowrap px-4 py-2.5 text-slate-500">
         <LocalTime at={r.created_at} tz={tz} />
-        <div class="text-xs text-slate-400">#{r.id}</div>
+        <div class="text-xs text-slate-500">#{r.id}</div>
       </td>
       {crossesProcesses(props.actor) ? <td class="px-4 py-2.5 text-slate-600">{r.process_name ?? '—'}</td> : null}
       <td class="whitespace-nowrap px-4 py-2.5 font-mono text-xs text-slate-600">{r.subject}</td>
       <td class="px-4 py-2.5 text-slate-700"><div class="max-w-64 truncate font-mono text-xs" title={r.to_address}>{r.to_address}</div></td>
       <td class="px-4 py-2.5">
         <OutboxStatusBadge status={r.status} />
-        {r.status === 'retrying' ? <div class="mt-1 text-xs text-slate-400">next <LocalTime at={r.next_attempt_at} tz={tz} /></div> : null}
+        {r.status === 'retrying' ? <div class="mt-1 text-xs text-slate-500">next <LocalTime at={r.next_attempt_at} tz={tz} /></div> : null}
         {retryable ? (
           <form method="post" action={`/integrations/deliveries/${r.id}/retry`} hx-post={`/integrations/deliveries/${r.id}/retry`} hx-target="closest tr" hx-swap="outerHTML" class="mt-1.5">
             <button type="submit" class="inline-flex items-center gap-1 rounded-md border border-slate-300 bg-white px-2 py-0.5 text-xs font-semibold text-navy hover:bg-slate-50" data-action={`retry-${r.id}`}>

@@ -61,7 +61,7 @@ export function NotificationBell(props: { count?: number } = {}) {
         data-testid="bell-dropdown">
         <div class="flex items-center justify-between border-b border-slate-100 px-4 py-2">
           <span class="text-sm font-semibold text-navy">Notifications</span>
-          <span id="bell-panel-indicator" class="htmx-indicator text-xs text-slate-400">Loading…</span>
+          <span id="bell-panel-indicator" class="htmx-indicator text-xs text-slate-500">Loading…</span>
         </div>
         <div id="bell-panel" class="max-h-96 overflow-y-auto"></div>
         <a href="/notifications" class="block border-t border-slate-100 px-4 py-2 text-center text-sm font-semibold text-teal hover:bg-slate-50">View all notifications</a>
@@ -88,7 +88,7 @@ export function BellPanel(props: { items: BellItem[]; now: Date; tz: string; cli
               {i.unread ? <span class="mt-1.5 h-2 w-2 shrink-0 rounded-full bg-teal" aria-label="new"></span> : <span class="mt-1.5 h-2 w-2 shrink-0"></span>}
               <div class="min-w-0">
                 <p class={`truncate text-sm ${i.unread ? 'font-semibold text-navy' : 'text-slate-700'}`}>{i.subject}</p>
-                <p class="text-xs text-slate-500">{i.sender_name ?? 'System'} · <RelativeTime at={i.sent_at} now={props.now} tz={props.tz} /></p>
+                <p class={`text-xs ${i.unread ? 'text-slate-600' : 'text-slate-500'}`}>{i.sender_name ?? 'System'} · <RelativeTime at={i.sent_at} now={props.now} tz={props.tz} /></p>
               </div>
             </div>
           </a>

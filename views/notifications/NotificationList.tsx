@@ -60,10 +60,10 @@ export function NotificationList(props: NotificationListProps) {
                       class="font-medium text-navy hover:underline">{n.subject}</a>
                   </td>
                   {showProcess ? <td class="px-4 py-2.5 text-slate-600">{n.process_name}</td> : null}
-                  <td class="px-4 py-2.5 text-slate-600">{n.sender_name ?? <span class="text-slate-400">—</span>}</td>
+                  <td class="px-4 py-2.5 text-slate-600">{n.sender_name ?? <span class="text-slate-500">—</span>}</td>
                   <td class="px-4 py-2.5 text-right tabular-nums text-slate-700" data-testid="recipients">
                     {c.recipients}
-                    {c.pending > 0 ? <div class="text-xs text-slate-400">{c.pending} sending</div> : null}
+                    {c.pending > 0 ? <div class="text-xs text-slate-500">{c.pending} sending</div> : null}
                   </td>
                   <td class="px-4 py-2.5 text-right tabular-nums" data-testid="bounces">
                     {c.bounces > 0 ? <Badge tone="danger">{c.bounces}</Badge> : <span class="text-slate-500">0</span>}

@@ -75,7 +75,7 @@ export function NotificationForm(props: NotificationFormProps) {
   return (
     <form id="notification-form" method="post" action="/notifications" hx-post="/notifications" hx-target="#notification-form" hx-swap="outerHTML"
       class="space-y-4" novalidate>
-      <div class="flex gap-2 rounded-md bg-amber/10 px-3 py-2 text-sm text-amber" role="note" data-testid="send-warning">
+      <div class="flex gap-2 rounded-md bg-amber/10 px-3 py-2 text-sm text-amber-dark" role="note" data-testid="send-warning">
         <Icon name="alert" class="mt-0.5 h-4 w-4 shrink-0" />
         <span>
           {toClients

@@ -25,7 +25,7 @@ function Person(props: { role: 'primary' | 'backup' | 'escalation'; shift: OnCal
           <div class="text-xs text-slate-500">until <LocalTime at={s.window.end} tz={props.tz} /></div>
         </>
       ) : (
-        <div class="font-medium text-slate-400" data-testid={`oncall-now-${props.role}`}>Nobody</div>
+        <div class="font-medium text-slate-500" data-testid={`oncall-now-${props.role}`}>Nobody</div>
       )}
     </div>
   );
@@ -83,7 +83,7 @@ export function CoverageWarning(props: { reports: CoverageReport[]; showProcess:
   if (problems.length === 0) return <div data-testid="coverage-ok"></div>;
   return (
     <section class="rounded-xl border border-amber/40 bg-amber/5 px-4 py-3" role="alert" data-testid="coverage-warning">
-      <h2 class="flex items-center gap-2 font-semibold text-amber">
+      <h2 class="flex items-center gap-2 font-semibold text-amber-dark">
         <Icon name="alert" class="h-4 w-4" /> On-call coverage needs attention
       </h2>
       <ul class="mt-2 space-y-1 text-sm text-slate-700">

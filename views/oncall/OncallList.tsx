@@ -25,7 +25,7 @@ function ShiftCell(props: { row: OncallRow }) {
   return (
     <div class="text-xs text-slate-500">
       <span title={`Local time in ${tz}`}>{formatClock(row.window.start, tz)} → {formatClock(row.window.end, tz)} next day</span>
-      <div class="text-slate-400">from <LocalTime at={row.window.start} tz={tz} /></div>
+      <div class="text-slate-500">from <LocalTime at={row.window.start} tz={tz} /></div>
     </div>
   );
 }

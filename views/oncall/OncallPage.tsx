@@ -36,7 +36,7 @@ function Filters(props: { from: string; to: string }) {
         <a href={link(prev)} class={buttonSecondary} data-testid="oncall-prev">← Earlier</a>
         <a href={link(next)} class={buttonSecondary} data-testid="oncall-next">Later →</a>
       </div>
-      <span class="htmx-indicator pb-2 text-xs text-slate-400">Loading…</span>
+      <span class="htmx-indicator pb-2 text-xs text-slate-500">Loading…</span>
     </form>
   );
 }
@@ -126,7 +126,7 @@ function GenerateNote(props: { result: NonNullable<RotationsProps['result']> }) 
         {generated.from ? ` (${formatDay(generated.from)} – ${formatDay(generated.to)})` : ' (the rotation starts after that)'}.
       </p>
       {generated.skipped.length ? (
-        <ul class="mt-1 list-disc pl-5 text-amber">
+        <ul class="mt-1 list-disc pl-5 text-amber-dark">
           {generated.skipped.slice(0, 10).map((s) => <li>{formatDay(s.date)}: {s.reason}</li>)}
           {generated.skipped.length > 10 ? <li>… and {generated.skipped.length - 10} more days skipped</li> : null}
         </ul>
@@ -154,7 +154,7 @@ export function RotationList(props: RotationsProps) {
               <div class="flex flex-wrap items-center gap-2">
                 <h3 class="break-words font-semibold text-navy">{r.name}</h3>
                 <RoleBadge role={r.role} />
-                {showProcess ? <span class="text-xs text-slate-400">{r.process_name}</span> : null}
+                {showProcess ? <span class="text-xs text-slate-500">{r.process_name}</span> : null}
               </div>
               <p class="mt-1 text-sm text-slate-600">
                 {r.shift_days === 1 ? 'Daily' : `Every ${r.shift_days} days`}, handoff at {r.handoff_time} ({r.process_timezone}), from {formatDay(r.start_date)}.
@@ -162,7 +162,7 @@ export function RotationList(props: RotationsProps) {
               <ol class="mt-1 flex flex-wrap gap-x-3 gap-y-1 text-sm text-slate-700">
                 {r.members.map((m, i) => (
                   <li>
-                    <span class="text-slate-400">{i + 1}.</span> {m.name}
+                    <span class="text-slate-500">{i + 1}.</span> {m.name}
                     {m.is_active ? null : <span class="ml-1"><Badge tone="danger">inactive</Badge></span>}
                   </li>
                 ))}

@@ -23,7 +23,7 @@ function Stepper(props: { flow: Flow; step: Step }) {
         return (
           <li class={`flex items-center ${i < steps.length - 1 ? 'flex-1' : ''}`} aria-current={here ? 'step' : undefined} data-step={key}>
             <div class="flex flex-col items-center gap-1">
-              <span class={`flex h-8 w-8 items-center justify-center rounded-full text-sm font-semibold ${done ? 'bg-teal text-white' : here ? 'bg-white text-teal ring-2 ring-teal' : 'bg-slate-100 text-slate-400'}`}>
+              <span class={`flex h-8 w-8 items-center justify-center rounded-full text-sm font-semibold ${done ? 'bg-teal text-white' : here ? 'bg-white text-teal ring-2 ring-teal' : 'bg-slate-100 text-slate-600'}`}>
                 {done ? '✓' : String(i + 1)}
               </span>
               <span class={`text-xs ${here ? 'font-semibold text-navy' : 'text-slate-500'}`}>{label}</span>
@@ -43,7 +43,7 @@ function FieldError(props: { name: string; message?: string }) {
 function Label(props: { for: string; text: string; optional?: boolean }) {
   return (
     <label for={props.for} class="mb-1 block text-sm font-medium text-slate-700">
-      {props.text}{props.optional ? <span class="font-normal text-slate-400"> (optional)</span> : null}
+      {props.text}{props.optional ? <span class="font-normal text-slate-500"> (optional)</span> : null}
     </label>
   );
 }

@@ -110,7 +110,7 @@ export function SlaPanel(props: { report: SlaReport; rangeText: string }) {
       </div>
       <Table groups={r.by_severity} first="Severity" testid="sla-by-severity" />
       <Table groups={r.by_process} first="Process" testid="sla-by-process" />
-      <p class="text-xs text-slate-400">
+      <p class="text-xs text-slate-500">
         MTTA: opening to the first move to in progress (or resolved). MTTR: opening to resolution. Resolution targets:
         {' '}{Object.entries(SLA_TARGET_MINUTES).map(([s, m]) => `Sev ${s} ${m / 60}h`).join(' · ')}.
       </p>

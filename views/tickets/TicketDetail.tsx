@@ -112,7 +112,7 @@ function History(props: { entries: HistoryEntry[]; tz: string }) {
         <li class="relative" data-action={h.action}>
           <span class={`absolute -left-[21px] top-1.5 h-2.5 w-2.5 rounded-full ${h.action === 'ticket.create' ? 'bg-teal' : 'bg-slate-400'}`}></span>
           {h.messages.map((m) => <div class="text-sm text-slate-700">{m}</div>)}
-          <div class="text-xs text-slate-400">
+          <div class="text-xs text-slate-500">
             <LocalTime at={h.created_at} tz={props.tz} />{` · ${h.user_name ?? 'System'}`}
           </div>
         </li>
@@ -131,7 +131,7 @@ export function TicketDetail(props: DetailProps) {
         <div class="flex flex-wrap items-center gap-2">
           <TypeBadge type={ticket.type} />
           <StatusBadge status={ticket.status} />
-          <span class="text-xs text-slate-400">#{ticket.id} · {ticket.process_name}</span>
+          <span class="text-xs text-slate-500">#{ticket.id} · {ticket.process_name}</span>
         </div>
         <h3 class="mt-2 text-xl font-semibold text-navy" data-testid="ticket-title">{ticket.title}</h3>
         <dl class="mt-3 grid grid-cols-2 gap-x-4 gap-y-2 text-sm sm:grid-cols-4">

@@ -71,7 +71,7 @@ function TypeFilter(props: BoardProps) {
         {TYPE_OPTIONS.map(([value, label]) => <option value={value} selected={(props.filters.type ?? '') === value}>{label}</option>)}
       </select>
       <noscript><button class="text-sm font-semibold text-teal underline">Filter</button></noscript>
-      <span class="htmx-indicator text-xs text-slate-400">Loading…</span>
+      <span class="htmx-indicator text-xs text-slate-500">Loading…</span>
     </form>
   );
 }
@@ -99,16 +99,16 @@ function Table(props: BoardProps) {
                 <a href={`/tickets/${t.id}`} hx-get={`/tickets/${t.id}`} hx-target="#modal" hx-push-url="false" class="font-medium text-navy hover:underline">
                   {t.title}
                 </a>
-                <div class="text-xs text-slate-400">#{t.id}{t.creator_name ? ` · by ${t.creator_name}` : ''}</div>
+                <div class="text-xs text-slate-500">#{t.id}{t.creator_name ? ` · by ${t.creator_name}` : ''}</div>
               </td>
               {showProcess ? <td class="px-4 py-2.5 text-slate-600">{t.process_name}</td> : null}
               <td class="px-4 py-2.5"><TypeBadge type={t.type} /></td>
               <td class="px-4 py-2.5"><StatusBadge status={t.status} /></td>
-              <td class="px-4 py-2.5 text-slate-600">{t.assignee_name ?? <span class="text-slate-400">Unassigned</span>}</td>
+              <td class="px-4 py-2.5 text-slate-600">{t.assignee_name ?? <span class="text-slate-500">Unassigned</span>}</td>
               <td class="hidden px-4 py-2.5 lg:table-cell">
                 {t.incident_id
                   ? <a href={`/incidents/${t.incident_id}`} class="text-teal hover:underline" title={t.incident_title ?? undefined}>#{t.incident_id}</a>
-                  : <span class="text-slate-400">—</span>}
+                  : <span class="text-slate-500">—</span>}
               </td>
               <td class="whitespace-nowrap px-4 py-2.5 text-slate-500"><RelativeTime at={t.created_at} now={props.now} tz={t.process_timezone} /></td>
             </tr>

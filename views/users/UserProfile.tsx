@@ -59,7 +59,7 @@ function Summary(props: { user: UserRow }) {
         </Fact>
         {u.phone ? <Fact label="Phone">{u.phone}</Fact> : null}
         <Fact label="Joined"><LocalTime at={u.created_at} tz={u.process_timezone} /></Fact>
-        <Fact label="Last sign-in">{u.last_login_at ? <LocalTime at={u.last_login_at} tz={u.process_timezone} /> : <span class="text-slate-400">never</span>}</Fact>
+        <Fact label="Last sign-in">{u.last_login_at ? <LocalTime at={u.last_login_at} tz={u.process_timezone} /> : <span class="text-slate-500">never</span>}</Fact>
       </dl>
     </section>
   );

@@ -52,7 +52,7 @@ function Filters(props: { list: UserListProps; counts: RoleCounts }) {
         <input id="q" name="q" type="search" value={f.q ?? ''} maxlength={200} placeholder="Name or email…" class={inputClass} />
       </div>
       <noscript><button class={buttonPrimary}>Filter</button></noscript>
-      <span class="htmx-indicator pb-2 text-xs text-slate-400">Loading…</span>
+      <span class="htmx-indicator pb-2 text-xs text-slate-500">Loading…</span>
     </form>
   );
 }
