@@ -235,6 +235,17 @@ describe.each(DIALECTS)('incidents API on %s', (dialect) => {
     expect(q.items.map((i) => i.title)).toContain('Checkout API 502s');
     const pct = await json<{ items: IncidentJson[] }>(await t.api(momo.viewer, 'GET', '/incidents?q=%25'));
     expect(pct.items).toHaveLength(0);
+    // The search box finds an incident by its number too, "#43" as the list shows it, or "43";
+    // another process's number finds nothing.
+    const target = q.items.find((i) => i.title === 'Checkout API 502s')!;
+    for (const text of [`%23${target.id}`, String(target.id), `%20%23${target.id}%20`]) {
+      const byId = await json<{ items: IncidentJson[] }>(await t.api(momo.viewer, 'GET', `/incidents?q=${text}`));
+      expect(byId.items.map((i) => i.id), text).toContain(target.id);
+      expect(byId.items.every((i) => i.id === target.id || i.title.includes(String(target.id))), text).toBe(true);
+    }
+    const foreign = (await t.db.selectFrom('incidents').innerJoin('processes', 'processes.id', 'incidents.process_id')
+      .select('incidents.id').where('processes.slug', '=', 'ignite').executeTakeFirstOrThrow()).id;
+    expect((await json<{ items: IncidentJson[] }>(await t.api(momo.viewer, 'GET', `/incidents?q=%23${foreign}`))).items).toEqual([]);
 
     const seen: number[] = [];
     let cursor: string | null = null;

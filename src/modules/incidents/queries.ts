@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import type { ExpressionBuilder, Transaction } from 'kysely';
 import { containsText } from '../../db/text.js';
 import type { Db } from '../../db/index.js';
 import type { Database, IncidentStatus } from '../../db/schema.js';
@@ -31,6 +31,13 @@ function listBase(db: Executor, actor: Actor) {
 
 export type IncidentRow = Awaited<ReturnType<ReturnType<typeof listBase>['executeTakeFirstOrThrow']>>;
 
+/** The search box: words of the title, or the incident's number ("#43" or "43", as the list shows it). */
+function matchesSearch(text: string) {
+  const number = /^#?(\d{1,9})$/.exec(text.trim());
+  if (!number) return containsText('incidents.title', text);
+  return (eb: ExpressionBuilder<Database, 'incidents'>) => eb.or([containsText('incidents.title', text), eb('incidents.id', '=', Number(number[1]))]);
+}
+
 /** Filters and the keyset cursor, newest first: an index range on (process_id, opened_at, id), no offset. */
 function filteredPage(db: Executor, actor: Actor, f: IncidentFilters, cursor: Cursor | null) {
   let q = joined(db, actor);
@@ -39,7 +46,7 @@ function filteredPage(db: Executor, actor: Actor, f: IncidentFilters, cursor: Cu
   if (f.severity) q = q.where('incidents.severity', '=', f.severity);
   if (f.assignedTo === 'none') q = q.where('incidents.assigned_to', 'is', null);
   else if (f.assignedTo) q = q.where('incidents.assigned_to', '=', f.assignedTo);
-  if (f.q) q = q.where(containsText('incidents.title', f.q));
+  if (f.q) q = q.where(matchesSearch(f.q));
   if (cursor) q = q.where(olderThan(cursor, 'incidents.opened_at', 'incidents.id'));
   return listTableFirst(db, q, crossesProcesses(actor)).orderBy('incidents.opened_at', 'desc').orderBy('incidents.id', 'desc');
 }
