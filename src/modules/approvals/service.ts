@@ -64,7 +64,8 @@ export async function createApproval(db: Db, actor: Actor, input: Record<string,
 
   const id = await db.transaction().execute(async (trx) => {
     // Every problem at once: the process is looked up even when other fields are wrong.
-    await f.ref('process_id', processId, (pid) => trx.selectFrom('processes').select(['id']).where('id', '=', pid).executeTakeFirst(), 'Unknown process.');
+    await f.ref('process_id', processId,
+      (pid) => trx.selectFrom('processes').select(['id']).where('id', '=', pid).executeTakeFirst(), 'Unknown process.');
     f.check();
     return insertApproval(trx, actor, { processId: processId!, type: type!, title: title!, details, submittedBy: actor.userId }, now, mail);
   });

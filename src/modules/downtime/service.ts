@@ -141,7 +141,8 @@ export async function createDowntime(db: Db, actor: Actor, input: Record<string,
 
   const id = await db.transaction().execute(async (trx) => {
     // Every problem at once: the process and incident are looked up even when other fields are wrong.
-    const process = await f.ref('process_id', processId, (pid) => trx.selectFrom('processes').select(['id']).where('id', '=', pid).executeTakeFirst(), 'Unknown process.');
+    const process = await f.ref('process_id', processId,
+      (pid) => trx.selectFrom('processes').select(['id']).where('id', '=', pid).executeTakeFirst(), 'Unknown process.');
     // Visible to the actor (scoped) and of the same process; otherwise it is not a valid choice.
     const incident = process && await f.ref('incident_id', incidentId,
       async (iid) => { const found = await findIncident(trx, actor, iid); return found?.process_id === processId ? found : null; },

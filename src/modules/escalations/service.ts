@@ -176,7 +176,8 @@ export async function createChain(db: Db, actor: Actor, input: Record<string, un
   }
   const id = await db.transaction().execute(async (trx) => {
     // Every problem at once: the process, name and tier users are checked even when other fields are wrong.
-    const process = await f.ref('process_id', processId, (pid) => trx.selectFrom('processes').select('id').where('id', '=', pid).executeTakeFirst(), 'Unknown process.');
+    const process = await f.ref('process_id', processId,
+      (pid) => trx.selectFrom('processes').select('id').where('id', '=', pid).executeTakeFirst(), 'Unknown process.');
     if (process && name) await checkName(trx, processId!, name, null, f);
     if (process && tiers) await checkTierUsers(trx, processId!, tiers, f);
     f.check();

@@ -41,7 +41,8 @@ export async function createHandover(db: Db, actor: Actor, input: Record<string,
 
   const id = await db.transaction().execute(async (trx) => {
     // Every problem at once: the process and recipient are looked up even when other fields are wrong.
-    const process = await f.ref('process_id', processId, (pid) => trx.selectFrom('processes').select(['id']).where('id', '=', pid).executeTakeFirst(), 'Unknown process.');
+    const process = await f.ref('process_id', processId,
+      (pid) => trx.selectFrom('processes').select(['id']).where('id', '=', pid).executeTakeFirst(), 'Unknown process.');
     const recipient = process && await f.ref('recipient_id', recipientId, async (uid) => (await handoverRecipients(trx, processId!)).find((u) => u.id === uid),
       'Choose an active operator, manager or admin of this process.');
     f.check();

@@ -61,7 +61,8 @@ export async function createIncident(db: Db, actor: Actor, input: Record<string,
 
   const id = await db.transaction().execute(async (trx) => {
     // Every problem at once: the process and assignee are looked up even when other fields are wrong.
-    const process = await f.ref('process_id', processId, (pid) => trx.selectFrom('processes').select(['id']).where('id', '=', pid).executeTakeFirst(), 'Unknown process.');
+    const process = await f.ref('process_id', processId,
+      (pid) => trx.selectFrom('processes').select(['id']).where('id', '=', pid).executeTakeFirst(), 'Unknown process.');
     let assignee: { id: number; name: string } | null = null;
     if (process && assignedTo !== null) {
       checkAssignRight(actor, assignedTo, null);

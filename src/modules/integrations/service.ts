@@ -63,7 +63,8 @@ export async function createIntegration(db: Db, actor: Actor, input: Record<stri
   }
   const id = await db.transaction().execute(async (trx) => {
     // Every problem at once: the process is looked up even when other fields are wrong.
-    await f.ref('process_id', processId, (pid) => trx.selectFrom('processes').select('id').where('id', '=', pid).executeTakeFirst(), 'Unknown process.');
+    await f.ref('process_id', processId,
+      (pid) => trx.selectFrom('processes').select('id').where('id', '=', pid).executeTakeFirst(), 'Unknown process.');
     f.check();
     const integrationId = insertedId(await trx.insertInto('integrations').values({
       process_id: processId!, name: name!, kind: kind!, key: newIntegrationKey(), default_severity: defaultSeverity,

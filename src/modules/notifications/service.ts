@@ -37,7 +37,8 @@ export async function sendNotification(db: Db, actor: Actor, input: Record<strin
 
   const id = await db.transaction().execute(async (trx) => {
     // Every problem at once: the process is looked up even when other fields are wrong.
-    const process = await f.ref('process_id', processId, (pid) => trx.selectFrom('processes').select(['id', 'name']).where('id', '=', pid).executeTakeFirst(), 'Unknown process.');
+    const process = await f.ref('process_id', processId,
+      (pid) => trx.selectFrom('processes').select(['id', 'name']).where('id', '=', pid).executeTakeFirst(), 'Unknown process.');
     f.check();
     const recipients: Recipient[] = direction === 'ops_to_client'
       ? await trx.selectFrom('users').select(['id', 'email', 'name'])

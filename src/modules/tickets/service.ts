@@ -61,7 +61,8 @@ export async function createTicket(db: Db, actor: Actor, input: Record<string, u
 
   const id = await db.transaction().execute(async (trx) => {
     // Every problem at once: the process, assignee and incident are looked up even when other fields are wrong.
-    const process = await f.ref('process_id', processId, (pid) => trx.selectFrom('processes').select(['id']).where('id', '=', pid).executeTakeFirst(), 'Unknown process.');
+    const process = await f.ref('process_id', processId,
+      (pid) => trx.selectFrom('processes').select(['id']).where('id', '=', pid).executeTakeFirst(), 'Unknown process.');
     if (process && assignedTo !== null) await checkAssignee(trx, processId!, assignedTo, f);
     if (process && incidentId !== null) await checkIncident(trx, actor, processId!, incidentId, f);
     f.check();

@@ -92,7 +92,8 @@ export async function createUser(db: Db, actor: Actor, input: Record<string, unk
 
   const id = await db.transaction().execute(async (trx) => {
     // Every problem at once: the process is looked up even when other fields are wrong.
-    const process = await f.ref('process_id', processId, (pid) => trx.selectFrom('processes').select(['id', 'name']).where('id', '=', pid).executeTakeFirst(), 'Unknown process.');
+    const process = await f.ref('process_id', processId,
+      (pid) => trx.selectFrom('processes').select(['id', 'name']).where('id', '=', pid).executeTakeFirst(), 'Unknown process.');
     f.check();
     if (!grantableRoles(actor).includes(role!)) throw forbidden('Only a super admin can grant the super admin role.');
     if (await emailTaken(trx, email!)) throw emailInUse();
