@@ -132,6 +132,19 @@ export class Fields {
     return d;
   }
 
+  /**
+   * Looks up the record an id field points at (a process, an assignee, a linked incident…) and records
+   * `message` on the field when there is none; skipped when there is no id or the field already failed.
+   * Services look every reference up before check(), not after it, so one 422 names every field at
+   * once. `find` must stay scoped to the actor's process.
+   */
+  async ref<T>(name: string, id: number | null, find: (id: number) => Promise<T | null | undefined>, message: string): Promise<T | null> {
+    if (id === null || this.errors[name] !== undefined) return null;
+    const found = await find(id);
+    if (found === null || found === undefined) this.fail(name, message);
+    return found ?? null;
+  }
+
   /** Throws a 422 with every field message when anything failed. */
   check(): void {
     if (Object.keys(this.errors).length) throw validationFailed(this.errors);

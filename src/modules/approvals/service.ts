@@ -57,15 +57,16 @@ export async function createApproval(db: Db, actor: Actor, input: Record<string,
   const title = f.text('title', { required: true, max: TITLE_MAX, label: 'Title' });
   const details = f.text('details', { max: DETAILS_MAX, label: 'Details' });
   const processId = owningProcess(actor, f.optionalId('process_id', 'Process'));
-  if (processId === null) f.fail('process_id', 'Choose the process this request belongs to.');
-  f.check();
+  if (processId === null) {
+    f.fail('process_id', 'Choose the process this request belongs to.');
+    f.check();
+  }
 
   const id = await db.transaction().execute(async (trx) => {
-    const process = await trx.selectFrom('processes').select(['id']).where('id', '=', processId!).executeTakeFirst();
-    if (!process) {
-      f.fail('process_id', 'Unknown process.');
-      f.check();
-    }
+    // Every problem at once: the process is looked up even when other fields are wrong.
+    await f.ref('process_id', processId,
+      (pid) => trx.selectFrom('processes').select(['id']).where('id', '=', pid).executeTakeFirst(), 'Unknown process.');
+    f.check();
     return insertApproval(trx, actor, { processId: processId!, type: type!, title: title!, details, submittedBy: actor.userId }, now, mail);
   });
   return (await findApproval(db, actor, id))!;

@@ -134,25 +134,20 @@ export async function createDowntime(db: Db, actor: Actor, input: Record<string,
   const incidentId = f.optionalId('incident_id', 'Linked incident');
   const notes = f.text('notes', { max: NOTES_MAX, label: 'Notes' });
   const processId = owningProcess(actor, f.optionalId('process_id', 'Process'));
-  if (processId === null) f.fail('process_id', 'Choose the process this downtime belongs to.');
-  f.check();
+  if (processId === null) {
+    f.fail('process_id', 'Choose the process this downtime belongs to.');
+    f.check();
+  }
 
   const id = await db.transaction().execute(async (trx) => {
-    const process = await trx.selectFrom('processes').select(['id']).where('id', '=', processId!).executeTakeFirst();
-    if (!process) {
-      f.fail('process_id', 'Unknown process.');
-      f.check();
-    }
-    let incident: { id: number; process_id: number; title: string } | null = null;
-    if (incidentId !== null) {
-      // Visible to the actor (scoped) and of the same process; otherwise it is not a valid choice.
-      const found = await findIncident(trx, actor, incidentId);
-      if (!found || found.process_id !== processId) {
-        f.fail('incident_id', 'Choose an incident of this process.');
-        f.check();
-      }
-      incident = found!;
-    }
+    // Every problem at once: the process and incident are looked up even when other fields are wrong.
+    const process = await f.ref('process_id', processId,
+      (pid) => trx.selectFrom('processes').select(['id']).where('id', '=', pid).executeTakeFirst(), 'Unknown process.');
+    // Visible to the actor (scoped) and of the same process; otherwise it is not a valid choice.
+    const incident = process && await f.ref('incident_id', incidentId,
+      async (iid) => { const found = await findIncident(trx, actor, iid); return found?.process_id === processId ? found : null; },
+      'Choose an incident of this process.');
+    f.check();
     const downtimeId = insertedId(await trx.insertInto('downtime_events').values({
       process_id: processId!, incident_id: incident?.id ?? null, started_at: startedAt!, ended_at: null,
       services_affected: JSON.stringify(services), impact_level: impact!, notes, created_by: actor.userId, created_at: now,

@@ -42,7 +42,11 @@ export function webhookUrlProblem(raw: unknown): string | null {
   return null;
 }
 
-/** Reads the tier list; every problem is reported on its own field (`tiers[1].delay_minutes`). */
+/**
+ * Reads the tier list; every problem is reported on its own field (`tiers[1].delay_minutes`). Once
+ * the list itself is readable it comes back, one entry per tier, even when a tier's field failed, so
+ * the tier users are still checked: use it only after f.check().
+ */
 export function readTiers(raw: unknown, f: Fields): TierInput[] | null {
   if (!Array.isArray(raw)) {
     f.fail('tiers', 'Tiers must be a list.');
@@ -57,44 +61,34 @@ export function readTiers(raw: unknown, f: Fields): TierInput[] | null {
     return null;
   }
   const out: TierInput[] = [];
-  let ok = true;
   raw.forEach((item, i) => {
     const key = (name: string) => `tiers[${i}].${name}`;
     if (!isObject(item)) {
       f.fail(`tiers[${i}]`, `Tier ${i + 1} must be an object.`);
-      ok = false;
+      out.push({ delay_minutes: 0, channels: ['email'], user_id: null, webhook_url: null });
       return;
     }
     const tf = new Fields(item);
     const delay = tf.int('delay_minutes', { required: true, min: 0, max: MAX_MINUTES, label: 'After (minutes)' });
-    if (delay === null) {
-      f.fail(key('delay_minutes'), tf.errors.delay_minutes ?? 'After (minutes) is required.');
-      ok = false;
-    }
+    if (delay === null) f.fail(key('delay_minutes'), tf.errors.delay_minutes ?? 'After (minutes) is required.');
     let channels: Channel[] = ['email'];
     if (item.channels !== undefined && item.channels !== null) {
       const list = Array.isArray(item.channels) ? item.channels : [item.channels];
       if (list.some((c) => typeof c !== 'string' || !(CHANNELS as readonly string[]).includes(c))) {
         f.fail(key('channels'), `Channels must be among: ${CHANNELS.join(', ')}.`);
-        ok = false;
       } else if (list.length === 0) {
         f.fail(key('channels'), 'Choose at least one channel.');
-        ok = false;
       } else {
         channels = CHANNELS.filter((c) => list.includes(c));
       }
     }
     const userId = tf.optionalId('user_id', 'Assigned user');
-    if (tf.errors.user_id) {
-      f.fail(key('user_id'), 'Choose an active member of this process, or leave it empty for the on-call person.');
-      ok = false;
-    }
+    if (tf.errors.user_id) f.fail(key('user_id'), 'Choose an active member of this process, or leave it empty for the on-call person.');
     let webhookUrl: string | null = null;
     if (channels.includes('webhook')) {
       const problem = webhookUrlProblem(item.webhook_url);
       if (problem) {
         f.fail(key('webhook_url'), problem);
-        ok = false;
       } else {
         webhookUrl = (item.webhook_url as string).trim();
       }
@@ -102,11 +96,10 @@ export function readTiers(raw: unknown, f: Fields): TierInput[] | null {
     const prev = out[out.length - 1];
     if (delay !== null && prev && delay < prev.delay_minutes) {
       f.fail(key('delay_minutes'), `Tier ${i + 1} cannot come before tier ${i} (after ${prev.delay_minutes} min).`);
-      ok = false;
     }
     out.push({ delay_minutes: delay ?? 0, channels, user_id: userId, webhook_url: webhookUrl });
   });
-  return ok ? out : null;
+  return out;
 }
 
 /** Tier users must be active staff of the chain's process: another process's user is refused. */
@@ -182,14 +175,11 @@ export async function createChain(db: Db, actor: Actor, input: Record<string, un
     f.check();
   }
   const id = await db.transaction().execute(async (trx) => {
-    const process = await trx.selectFrom('processes').select('id').where('id', '=', processId!).executeTakeFirst();
-    if (!process) {
-      f.fail('process_id', 'Unknown process.');
-      f.check();
-    }
-    // Every problem at once: the name and tier users are checked even when other fields are wrong.
-    if (name) await checkName(trx, processId!, name, null, f);
-    if (tiers) await checkTierUsers(trx, processId!, tiers, f);
+    // Every problem at once: the process, name and tier users are checked even when other fields are wrong.
+    const process = await f.ref('process_id', processId,
+      (pid) => trx.selectFrom('processes').select('id').where('id', '=', pid).executeTakeFirst(), 'Unknown process.');
+    if (process && name) await checkName(trx, processId!, name, null, f);
+    if (process && tiers) await checkTierUsers(trx, processId!, tiers, f);
     f.check();
     const chainId = insertedId(await trx.insertInto('escalation_chains').values({
       process_id: processId!, name: name!, trigger_severity: severity, is_active: active ?? true,

@@ -34,20 +34,18 @@ export async function createHandover(db: Db, actor: Actor, input: Record<string,
   const actionsTaken = f.text('actions_taken', { required: true, max: TEXT_MAX, label: 'Actions taken' });
   const notes = f.text('notes', { max: TEXT_MAX, label: 'Notes' });
   const processId = owningProcess(actor, f.optionalId('process_id', 'Process'));
-  if (processId === null) f.fail('process_id', 'Choose the process this handover belongs to.');
-  f.check();
+  if (processId === null) {
+    f.fail('process_id', 'Choose the process this handover belongs to.');
+    f.check();
+  }
 
   const id = await db.transaction().execute(async (trx) => {
-    const process = await trx.selectFrom('processes').select(['id']).where('id', '=', processId!).executeTakeFirst();
-    if (!process) {
-      f.fail('process_id', 'Unknown process.');
-      f.check();
-    }
-    const recipient = (await handoverRecipients(trx, processId!)).find((u) => u.id === recipientId);
-    if (!recipient) {
-      f.fail('recipient_id', 'Choose an active operator, manager or admin of this process.');
-      f.check();
-    }
+    // Every problem at once: the process and recipient are looked up even when other fields are wrong.
+    const process = await f.ref('process_id', processId,
+      (pid) => trx.selectFrom('processes').select(['id']).where('id', '=', pid).executeTakeFirst(), 'Unknown process.');
+    const recipient = process && await f.ref('recipient_id', recipientId, async (uid) => (await handoverRecipients(trx, processId!)).find((u) => u.id === uid),
+      'Choose an active operator, manager or admin of this process.');
+    f.check();
     const handoverId = insertedId(await trx.insertInto('handovers').values({
       process_id: processId!, submitted_by: actor.userId, recipient_id: recipient!.id, shift: shift!, handover_time: handoverTime!,
       open_incidents: openIncidents, actions_taken: actionsTaken, notes, created_at: now, acknowledged_at: null,

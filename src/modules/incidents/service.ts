@@ -33,10 +33,9 @@ export const STATUS_LABEL: Record<IncidentStatus, string> = { open: 'open', in_p
 
 
 /** The assignee must be an active member of the incident's process who works incidents. */
-async function checkAssignee(trx: Trx, processId: number, userId: number, fields: Fields): Promise<{ id: number; name: string } | null> {
-  const ok = (await assignableUsers(trx, processId)).find((u) => u.id === userId);
-  if (!ok) fields.fail('assigned_to', 'Choose an active operator, manager or admin of this process.');
-  return ok ?? null;
+function checkAssignee(trx: Trx, processId: number, userId: number, fields: Fields): Promise<{ id: number; name: string } | null> {
+  return fields.ref('assigned_to', userId, async (id) => (await assignableUsers(trx, processId)).find((u) => u.id === id),
+    'Choose an active operator, manager or admin of this process.');
 }
 
 /** An operator may take an incident or let go of their own; assigning anyone else needs manager+. */
@@ -55,21 +54,21 @@ export async function createIncident(db: Db, actor: Actor, input: Record<string,
   const severity = f.int('severity', { required: true, min: 1, max: 4, label: 'Severity' });
   const assignedTo = f.optionalId('assigned_to', 'Assignee');
   const processId = owningProcess(actor, f.optionalId('process_id', 'Process'));
-  if (processId === null) f.fail('process_id', 'Choose the process this incident belongs to.');
-  f.check();
+  if (processId === null) {
+    f.fail('process_id', 'Choose the process this incident belongs to.');
+    f.check();
+  }
 
   const id = await db.transaction().execute(async (trx) => {
-    const process = await trx.selectFrom('processes').select(['id']).where('id', '=', processId!).executeTakeFirst();
-    if (!process) {
-      f.fail('process_id', 'Unknown process.');
-      f.check();
-    }
+    // Every problem at once: the process and assignee are looked up even when other fields are wrong.
+    const process = await f.ref('process_id', processId,
+      (pid) => trx.selectFrom('processes').select(['id']).where('id', '=', pid).executeTakeFirst(), 'Unknown process.');
     let assignee: { id: number; name: string } | null = null;
-    if (assignedTo !== null) {
+    if (process && assignedTo !== null) {
       checkAssignRight(actor, assignedTo, null);
       assignee = await checkAssignee(trx, processId!, assignedTo, f);
-      f.check();
     }
+    f.check();
     const incidentId = insertedId(await trx.insertInto('incidents').values({
       process_id: processId!, title: title!, description, severity: severity!, status: 'open',
       assigned_to: assignee?.id ?? null, opened_by: actor.userId, opened_at: now, source: 'manual', updated_at: now,
@@ -112,7 +111,10 @@ function readPatch(input: Record<string, unknown>): { patch: Patch; fields: Fiel
     const s = f.int('severity', { required: true, min: 1, max: 4, label: 'Severity' });
     if (s !== null) patch.severity = s;
   }
-  if (f.has('assigned_to')) patch.assigned_to = f.optionalId('assigned_to', 'Assignee');
+  if (f.has('assigned_to')) {
+    const a = f.optionalId('assigned_to', 'Assignee');
+    if (!f.errors.assigned_to) patch.assigned_to = a;
+  }
   if (f.has('status')) {
     const s = f.oneOf('status', INCIDENT_STATUSES, { required: true, label: 'Status' });
     if (s !== null) patch.status = s;
@@ -128,10 +130,14 @@ function readPatch(input: Record<string, unknown>): { patch: Patch; fields: Fiel
 export async function updateIncident(db: Db, actor: Actor, id: number, input: Record<string, unknown>, now: Date, mail: MailContext): Promise<IncidentRow> {
   if (!can(actor.role, 'incidents.edit')) throw forbidden();
   const { patch, fields } = readPatch(input);
-  fields.check();
   await db.transaction().execute(async (trx) => {
     const current = await findIncident(trx, actor, id);
     if (!current) throw notFound('Incident');
+    // Every problem at once: the new assignee is looked up even when other fields are wrong.
+    const reassign = patch.assigned_to !== undefined && patch.assigned_to !== current.assigned_to;
+    if (reassign) checkAssignRight(actor, patch.assigned_to!, current.assigned_to);
+    const assignee = reassign && patch.assigned_to ? await checkAssignee(trx, current.process_id, patch.assigned_to, fields) : null;
+    fields.check();
     const changes: Record<string, [unknown, unknown]> = {};
     const set: Record<string, unknown> = {};
     const events: [string, string][] = [];
@@ -157,13 +163,10 @@ export async function updateIncident(db: Db, actor: Actor, id: number, input: Re
       changes.rca = [current.rca, patch.rca];
       events.push(['rca', patch.rca ? 'Root cause analysis updated' : 'Root cause analysis cleared']);
     }
-    if (patch.assigned_to !== undefined && patch.assigned_to !== current.assigned_to) {
-      checkAssignRight(actor, patch.assigned_to, current.assigned_to);
+    if (reassign) {
       if (patch.assigned_to === null) {
         events.push(['assigned', `Unassigned by ${actor.name}`]);
       } else {
-        const assignee = await checkAssignee(trx, current.process_id, patch.assigned_to, fields);
-        fields.check();
         events.push(['assigned', assignee!.id === actor.userId ? `Taken by ${actor.name}` : `Assigned to ${assignee!.name} by ${actor.name}`]);
         if (assignee!.id !== actor.userId) emails.push('assigned');
       }

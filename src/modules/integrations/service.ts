@@ -57,14 +57,15 @@ export async function createIntegration(db: Db, actor: Actor, input: Record<stri
   const defaultSeverity = f.int('default_severity', { min: 1, max: 4, label: 'Default severity' }) ?? 3;
   const map = f.has('severity_map') ? readMap(f, input) : DEFAULT_SEVERITY_MAP;
   const processId = owningProcess(actor, f.optionalId('process_id', 'Process'));
-  if (processId === null) f.fail('process_id', 'Choose the process this integration belongs to.');
-  f.check();
+  if (processId === null) {
+    f.fail('process_id', 'Choose the process this integration belongs to.');
+    f.check();
+  }
   const id = await db.transaction().execute(async (trx) => {
-    const process = await trx.selectFrom('processes').select('id').where('id', '=', processId!).executeTakeFirst();
-    if (!process) {
-      f.fail('process_id', 'Unknown process.');
-      f.check();
-    }
+    // Every problem at once: the process is looked up even when other fields are wrong.
+    await f.ref('process_id', processId,
+      (pid) => trx.selectFrom('processes').select('id').where('id', '=', pid).executeTakeFirst(), 'Unknown process.');
+    f.check();
     const integrationId = insertedId(await trx.insertInto('integrations').values({
       process_id: processId!, name: name!, kind: kind!, key: newIntegrationKey(), default_severity: defaultSeverity,
       severity_map: map ? JSON.stringify(map) : null, is_active: true, created_by: actor.userId, created_at: now,

@@ -30,15 +30,16 @@ export async function sendNotification(db: Db, actor: Actor, input: Record<strin
   const subject = f.text('subject', { required: true, max: SUBJECT_MAX, label: 'Subject' });
   const message = f.text('message', { required: true, max: MESSAGE_MAX, label: 'Message' });
   const processId = owningProcess(actor, f.optionalId('process_id', 'Process'));
-  if (processId === null) f.fail('process_id', 'Choose the process whose stakeholders get this message.');
-  f.check();
+  if (processId === null) {
+    f.fail('process_id', 'Choose the process whose stakeholders get this message.');
+    f.check();
+  }
 
   const id = await db.transaction().execute(async (trx) => {
-    const process = await trx.selectFrom('processes').select(['id', 'name']).where('id', '=', processId!).executeTakeFirst();
-    if (!process) {
-      f.fail('process_id', 'Unknown process.');
-      f.check();
-    }
+    // Every problem at once: the process is looked up even when other fields are wrong.
+    const process = await f.ref('process_id', processId,
+      (pid) => trx.selectFrom('processes').select(['id', 'name']).where('id', '=', pid).executeTakeFirst(), 'Unknown process.');
+    f.check();
     const recipients: Recipient[] = direction === 'ops_to_client'
       ? await trx.selectFrom('users').select(['id', 'email', 'name'])
         .where('process_id', '=', process!.id).where('role', '=', 'client').where('is_active', '=', true)

@@ -82,8 +82,7 @@ export async function createOncall(db: Db, actor: Actor, input: Record<string, u
   }
 
   const id = await db.transaction().execute(async (trx) => {
-    const process = await processOf(trx, processId!);
-    if (!process) f.fail('process_id', 'Unknown process.');
+    const process = await f.ref('process_id', processId, (pid) => processOf(trx, pid), 'Unknown process.');
     // Every problem at once: the person is checked even when the date or role is wrong.
     const person = process ? (await oncallCandidates(trx, processId!)).find((u) => u.id === userId) : undefined;
     if (process && userId !== null && !person) f.fail('user_id', NOT_A_CANDIDATE);
@@ -203,21 +202,20 @@ export async function createRotation(db: Db, actor: Actor, input: Record<string,
     ? f.int('weeks', { min: 1, max: MAX_WEEKS, label: 'Weeks to generate' })
     : null;
   const processId = owningProcess(actor, f.optionalId('process_id', 'Process'));
-  if (processId === null) f.fail('process_id', 'Choose the process this rotation belongs to.');
-  f.check();
+  if (processId === null) {
+    f.fail('process_id', 'Choose the process this rotation belongs to.');
+    f.check();
+  }
 
   const id = await db.transaction().execute(async (trx) => {
-    const process = await processOf(trx, processId!);
-    if (!process) {
-      f.fail('process_id', 'Unknown process.');
-      f.check();
-    }
-    const candidates = await oncallCandidates(trx, processId!);
-    const strangers = memberIds.filter((m) => !candidates.some((c) => c.id === m));
+    // Every problem at once: the process and members are looked up even when other fields are wrong.
+    const process = await f.ref('process_id', processId, (pid) => processOf(trx, pid), 'Unknown process.');
+    const candidates = process ? await oncallCandidates(trx, processId!) : [];
+    const strangers = process ? memberIds.filter((m) => !candidates.some((c) => c.id === m)) : [];
     if (strangers.length) {
       f.fail('member_ids', `Every member must be an active operator, manager or admin of this process (not: ${strangers.map((s) => `#${s}`).join(', ')}).`);
-      f.check();
     }
+    f.check();
     const rotationId = insertedId(await trx.insertInto('oncall_rotations').values({
       process_id: processId!, name: name!, role: role!, member_ids: JSON.stringify(memberIds), start_date: startDate!,
       handoff_time: handoff!, shift_days: shiftDays!, created_by: actor.userId, created_at: now,

@@ -35,17 +35,14 @@ export function nextStatuses(status: TicketStatus): TicketStatus[] {
 }
 
 /** The assignee must be an active operator, manager or admin of the ticket's process. */
-async function checkAssignee(trx: Trx, processId: number, userId: number, fields: Fields) {
-  const ok = (await ticketAssignees(trx, processId)).find((u) => u.id === userId);
-  if (!ok) fields.fail('assigned_to', 'Choose an active operator, manager or admin of this process.');
-  return ok ?? null;
+function checkAssignee(trx: Trx, processId: number, userId: number, fields: Fields) {
+  return fields.ref('assigned_to', userId, async (id) => (await ticketAssignees(trx, processId)).find((u) => u.id === id),
+    'Choose an active operator, manager or admin of this process.');
 }
 
 /** The linked incident must be one the actor can see, of the ticket's process. */
-async function checkIncident(trx: Trx, actor: Actor, processId: number, incidentId: number, fields: Fields) {
-  const inc = await linkableIncident(trx, actor, processId, incidentId);
-  if (!inc) fields.fail('incident_id', 'Choose an incident of this process.');
-  return inc ?? null;
+function checkIncident(trx: Trx, actor: Actor, processId: number, incidentId: number, fields: Fields) {
+  return fields.ref('incident_id', incidentId, (id) => linkableIncident(trx, actor, processId, id), 'Choose an incident of this process.');
 }
 
 export async function createTicket(db: Db, actor: Actor, input: Record<string, unknown>, now: Date): Promise<TicketRow> {
@@ -57,17 +54,17 @@ export async function createTicket(db: Db, actor: Actor, input: Record<string, u
   const assignedTo = f.optionalId('assigned_to', 'Assignee');
   const incidentId = f.optionalId('incident_id', 'Linked incident');
   const processId = owningProcess(actor, f.optionalId('process_id', 'Process'));
-  if (processId === null) f.fail('process_id', 'Choose the process this ticket belongs to.');
-  f.check();
+  if (processId === null) {
+    f.fail('process_id', 'Choose the process this ticket belongs to.');
+    f.check();
+  }
 
   const id = await db.transaction().execute(async (trx) => {
-    const process = await trx.selectFrom('processes').select(['id']).where('id', '=', processId!).executeTakeFirst();
-    if (!process) {
-      f.fail('process_id', 'Unknown process.');
-      f.check();
-    }
-    if (assignedTo !== null) await checkAssignee(trx, processId!, assignedTo, f);
-    if (incidentId !== null) await checkIncident(trx, actor, processId!, incidentId, f);
+    // Every problem at once: the process, assignee and incident are looked up even when other fields are wrong.
+    const process = await f.ref('process_id', processId,
+      (pid) => trx.selectFrom('processes').select(['id']).where('id', '=', pid).executeTakeFirst(), 'Unknown process.');
+    if (process && assignedTo !== null) await checkAssignee(trx, processId!, assignedTo, f);
+    if (process && incidentId !== null) await checkIncident(trx, actor, processId!, incidentId, f);
     f.check();
     const ticketId = insertedId(await trx.insertInto('tickets').values({
       process_id: processId!, title: title!, description, type: type!, status: 'open',
@@ -108,8 +105,14 @@ function readPatch(input: Record<string, unknown>): { patch: Patch; fields: Fiel
     const s = f.oneOf('status', TICKET_STATUSES, { required: true, label: 'Status' });
     if (s !== null) patch.status = s;
   }
-  if (f.has('assigned_to')) patch.assigned_to = f.optionalId('assigned_to', 'Assignee');
-  if (f.has('incident_id')) patch.incident_id = f.optionalId('incident_id', 'Linked incident');
+  if (f.has('assigned_to')) {
+    const a = f.optionalId('assigned_to', 'Assignee');
+    if (!f.errors.assigned_to) patch.assigned_to = a;
+  }
+  if (f.has('incident_id')) {
+    const i = f.optionalId('incident_id', 'Linked incident');
+    if (!f.errors.incident_id) patch.incident_id = i;
+  }
   return { patch, fields: f };
 }
 
@@ -121,7 +124,6 @@ function readPatch(input: Record<string, unknown>): { patch: Patch; fields: Fiel
 export async function updateTicket(db: Db, actor: Actor, id: number, input: Record<string, unknown>, now: Date): Promise<TicketRow> {
   if (!can(actor.role, 'tickets.edit')) throw forbidden();
   const { patch, fields } = readPatch(input);
-  fields.check();
   await db.transaction().execute(async (trx) => {
     const current = await findTicket(trx, actor, id);
     if (!current) throw notFound('Ticket');
@@ -151,6 +153,7 @@ export async function updateTicket(db: Db, actor: Actor, id: number, input: Reco
       set.incident_id = patch.incident_id;
       changes.incident_id = [current.incident_id, patch.incident_id];
     }
+    // Every problem at once: the plain fields are checked together with the lookups above.
     fields.check();
     if (patch.status !== undefined && patch.status !== currentStatus) {
       if (!nextStatuses(currentStatus).includes(patch.status)) {

@@ -85,16 +85,17 @@ export async function createUser(db: Db, actor: Actor, input: Record<string, unk
   const email = readEmail(f);
   const role = f.oneOf('role', ROLES, { required: true, label: 'Role' });
   const processId = owningProcess(actor, f.optionalId('process_id', 'Process'));
-  if (processId === null) f.fail('process_id', 'Choose the process this user belongs to.');
-  f.check();
-  if (!grantableRoles(actor).includes(role!)) throw forbidden('Only a super admin can grant the super admin role.');
+  if (processId === null) {
+    f.fail('process_id', 'Choose the process this user belongs to.');
+    f.check();
+  }
 
   const id = await db.transaction().execute(async (trx) => {
-    const process = await trx.selectFrom('processes').select(['id', 'name']).where('id', '=', processId!).executeTakeFirst();
-    if (!process) {
-      f.fail('process_id', 'Unknown process.');
-      f.check();
-    }
+    // Every problem at once: the process is looked up even when other fields are wrong.
+    const process = await f.ref('process_id', processId,
+      (pid) => trx.selectFrom('processes').select(['id', 'name']).where('id', '=', pid).executeTakeFirst(), 'Unknown process.');
+    f.check();
+    if (!grantableRoles(actor).includes(role!)) throw forbidden('Only a super admin can grant the super admin role.');
     if (await emailTaken(trx, email!)) throw emailInUse();
     let userId: number;
     try {

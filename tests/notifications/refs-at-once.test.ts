@@ -1,0 +1,27 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, SUPER_ADMIN, type TestApp } from '../helpers/app.js';
+import { DIALECTS } from '../helpers/db.js';
+import { expectFieldErrors, expectFormMessages, postForm, rowCount } from '../helpers/refs.js';
+
+const UNKNOWN = 999_999;
+
+describe.each(DIALECTS)('notification fields and process in one answer on %s', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(dialect);
+  });
+  afterAll(async () => t?.close());
+
+  it('the API names a bad field and an unknown process together, and stores nothing', async () => {
+    const before = await rowCount(t, 'notifications');
+    await expectFieldErrors(await t.api(SUPER_ADMIN, 'POST', '/notifications', { subject: '', message: 'Maintenance tonight', process_id: UNKNOWN }), { subject: 'Subject is required.', process_id: 'Unknown process.' });
+    expect(await rowCount(t, 'notifications')).toBe(before);
+  });
+
+  it('the form shows both messages at once', async () => {
+    const before = await rowCount(t, 'notifications');
+    const res = await postForm(t, SUPER_ADMIN, '/notifications', { subject: '', message: 'Maintenance tonight', process_id: String(UNKNOWN) });
+    await expectFormMessages(res, ['Subject is required.', 'Unknown process.']);
+    expect(await rowCount(t, 'notifications')).toBe(before);
+  });
+});
