@@ -144,7 +144,7 @@ export function DowntimeList(props: ListProps) {
               {showProcess ? <th class="px-4 py-2.5">Process</th> : null}
               <th class="px-4 py-2.5">Start time</th>
               <th class="px-4 py-2.5">Duration</th>
-              <th class="px-4 py-2.5">Impact level</th>
+              <th class="whitespace-nowrap px-4 py-2.5">Impact level</th>
               <th class="px-4 py-2.5">Services affected</th>
               <th class="px-4 py-2.5">Current status</th>
             </tr>
