@@ -206,8 +206,8 @@ interface ProcessCtx {
   names: Map<number, string>;
   activeClients: number;
   opsRecipients: number;
-  /** Active users who receive the process's incident emails (everyone but clients). */
-  staff: number;
+  /** Active users who receive the process's incident emails (every one, clients too). */
+  incidentRecipients: number;
 }
 
 /** Who is primary on call for a calendar day: operator and manager alternate, from today − 3. */
@@ -344,7 +344,7 @@ async function seedAll(db: Db, now: Date): Promise<void> {
       names: new Map(own.map((u) => [u.id, u.name])),
       activeClients: own.filter((u) => u.role === 'client' && u.is_active).length,
       opsRecipients: own.filter((u) => (u.role === 'manager' || u.role === 'admin') && u.is_active).length,
-      staff: own.filter((u) => u.role !== 'client' && u.is_active).length,
+      incidentRecipients: own.filter((u) => u.is_active).length,
     });
   }
   if (ctxs.length === 0) return;
@@ -440,7 +440,7 @@ async function seedAll(db: Db, now: Date): Promise<void> {
     const p = pl.p;
     const id = planId.get(pl)!;
     const events: EventItem[] = [];
-    const staffMail = `${p.staff} people`;
+    const staffMail = `${p.incidentRecipients} people`;
     const opener = name(p, p.operator);
     events.push({ at: pl.openedAt, userId: p.operator, kind: 'created', message: `Opened by ${opener} as Sev ${pl.severity}` });
     events.push({ at: pl.openedAt, userId: p.operator, kind: 'email', message: `New Incident email sent to ${staffMail}` });

@@ -49,9 +49,8 @@ export interface Recipient {
 }
 
 /**
- * Active users of a process to mail, optionally only some roles. "All process users" in the
- * original's email matrix means the process's staff: client stakeholders hear from the team through
- * client notifications instead, never through internal incident mail.
+ * Active staff of a process to mail (never client stakeholders), optionally only some roles: the
+ * rows of the original's email matrix that name managers, admins or a role.
  */
 export async function processRecipients(trx: Executor, processId: number, roles?: string[]): Promise<Recipient[]> {
   let q = trx.selectFrom('users').select(['id', 'email', 'name'])
@@ -60,4 +59,15 @@ export async function processRecipients(trx: Executor, processId: number, roles?
     .where('role', '!=', 'client');
   if (roles?.length) q = q.where('role', 'in', roles as never[]);
   return q.orderBy('id').execute();
+}
+
+/**
+ * Every active user of a process, client stakeholders included: the matrix's "All process users"
+ * (incident created, in progress, resolved, unattended). Clients may read their process's incidents.
+ */
+export async function allProcessUsers(trx: Executor, processId: number): Promise<Recipient[]> {
+  return trx.selectFrom('users').select(['id', 'email', 'name'])
+    .where('process_id', '=', processId)
+    .where('is_active', '=', true)
+    .orderBy('id').execute();
 }

@@ -14,15 +14,16 @@ describe.each(DIALECTS)('incident emails over SMTP on %s', (dialect) => {
   let t: TestApp;
   let sink: SmtpSink;
   let mailer: Mailer;
-  let staff: string[];
+  let everyone: string[];
 
   beforeAll(async () => {
     t = await createTestApp(dialect);
     sink = await startSmtpSink();
     mailer = createMailer(sink.smtpConfig());
     const momoId = (await t.db.selectFrom('processes').select('id').where('slug', '=', 'momo').executeTakeFirstOrThrow()).id;
-    staff = (await t.db.selectFrom('users').select('email').where('process_id', '=', momoId)
-      .where('role', '!=', 'client').where('is_active', '=', true).execute()).map((u) => u.email).sort();
+    // "All process users" in the matrix: the client stakeholder too.
+    everyone = (await t.db.selectFrom('users').select('email').where('process_id', '=', momoId)
+      .where('is_active', '=', true).execute()).map((u) => u.email).sort();
     // Seeded mail is not part of this test.
     await t.db.deleteFrom('email_outbox').execute();
   });
@@ -35,11 +36,12 @@ describe.each(DIALECTS)('incident emails over SMTP on %s', (dialect) => {
   const deliver = async () => dispatchOutbox(t.db, mailer, t.clock.now());
   const recipientsOf = (subjectPart: string) => sink.messages.filter((m) => m.subject.includes(subjectPart)).map((m) => m.to.toLowerCase()).sort();
 
-  it('sends Created to all staff, Assigned to the assignee only, In Progress and Resolved (with the duration) to all', async () => {
+  it('sends Created to all process users (the client stakeholder too), Assigned to the assignee only, In Progress and Resolved (with the duration) to all', async () => {
     const created = (await (await t.api(momo.operator, 'POST', '/incidents', { title: 'Wallet top-ups failing', severity: 1 })).json()) as { id: number };
     await deliver();
-    expect(recipientsOf('Wallet top-ups failing')).toEqual(staff);
-    expect(recipientsOf('Wallet top-ups failing').includes(momo.client)).toBe(false);
+    expect(recipientsOf('Wallet top-ups failing')).toEqual(everyone);
+    expect(recipientsOf('Wallet top-ups failing')).toContain(momo.client);
+    expect(recipientsOf('Wallet top-ups failing')).toContain(momo.viewer);
     const first = sink.messages.find((m) => m.subject.includes('Wallet top-ups failing'))!;
     expect(first.from).toContain('D2C OPs Platform');
     expect(first.text).toContain('Wallet top-ups failing');
@@ -56,14 +58,14 @@ describe.each(DIALECTS)('incident emails over SMTP on %s', (dialect) => {
     t.clock.advance(4 * 60_000);
     await t.api(momo.operator, 'PATCH', `/incidents/${created.id}`, { status: 'in_progress' });
     await deliver();
-    expect(recipientsOf('Wallet top-ups failing')).toEqual(staff);
+    expect(recipientsOf('Wallet top-ups failing')).toEqual(everyone);
     expect(sink.messages.every((m) => /in progress/i.test(m.subject))).toBe(true);
     sink.clear();
 
     t.clock.advance(13 * 60_000);
     await t.api(momo.operator, 'PATCH', `/incidents/${created.id}`, { status: 'resolved' });
     await deliver();
-    expect(recipientsOf('Wallet top-ups failing')).toEqual(staff);
+    expect(recipientsOf('Wallet top-ups failing')).toEqual(everyone);
     expect(sink.messages[0].subject).toMatch(/resolved/i);
     expect(sink.messages[0].text).toContain('17m');
     expect(sink.messages[0].html).toContain('Momo Operator');
@@ -80,16 +82,16 @@ describe.each(DIALECTS)('incident emails over SMTP on %s', (dialect) => {
     const down = await deliver();
     expect(down.sent).toBe(0);
     const waiting = await t.db.selectFrom('email_outbox').select('status').where('entity_id', '=', inc.id).execute();
-    expect(waiting.length).toBe(staff.length * 2);
+    expect(waiting.length).toBe(everyone.length * 2);
     expect(waiting.every((r) => r.status === 'retrying')).toBe(true);
 
     await sink.start();
     t.clock.advance(2 * 3_600_000);
     await deliver();
     await deliver();
-    expect(recipientsOf('Nobody on it').length).toBe(staff.length * 2);
+    expect(recipientsOf('Nobody on it').length).toBe(everyone.length * 2);
     const reminders = sink.messages.filter((m) => /unattended/i.test(m.subject));
-    expect(reminders.map((m) => m.to.toLowerCase()).sort()).toEqual(staff);
+    expect(reminders.map((m) => m.to.toLowerCase()).sort()).toEqual(everyone);
     expect(new Set(sink.messages.map((m) => m.messageId)).size).toBe(sink.messages.length);
   });
 });

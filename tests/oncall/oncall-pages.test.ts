@@ -61,8 +61,9 @@ describe.each(DIALECTS)('on-call pages on %s', (dialect) => {
     const all = await (await t.page(SUPER_ADMIN, '/oncall')).text();
     for (const name of ['Ignite', 'Momo', 'Muzanu']) expect(all).toContain(`data-process="${name.toLowerCase()}"`);
     expect(all).toMatch(/<th[^>]*>Process<\/th>/);
-    // Everyone else sees one process: no Process column, as in the other modules' tables.
-    expect(html).not.toMatch(/<th[^>]*>Process<\/th>/);
+    // Everyone else sees it too, with their own process: section 6.11 lists Date, Person, Role and Process.
+    expect(html).toMatch(/<th[^>]*>Process<\/th>/);
+    expect(html).toMatch(/<td[^>]*>Momo<\/td>/);
     expect((await t.request('/oncall')).status).toBe(302);
   });
 

@@ -162,6 +162,12 @@ describe.each(DIALECTS)('users on %s', (dialect) => {
       expect(html, label).toContain(label);
     }
     for (const col of ['Name', 'Email', 'Role', 'Process', 'Joined']) expect(html).toContain(`>${col}</th>`);
+    // Figure 5.1's rows are on the first page: the super admin and the admin of every process.
+    const emails = [...html.matchAll(/<td[^>]*>([^<@]+@[^<]+)<\/td>/g)].map((m) => m[1]);
+    expect(emails).toHaveLength(41);
+    expect(emails).toContain(SUPER_ADMIN);
+    for (const slug of ['ignite', 'sunking', 'rdg', 'mobihive', 'momo', 'sanlam', 'mba', 'muzanu']) expect(emails).toContain(`admin.${slug}@d2ctelcare.com`);
+    expect(emails).toContain(ignite.operator);
     expect(html).toContain('data-testid="add-user"');
     expect(html).toContain('<time datetime=');
 

@@ -144,9 +144,9 @@ export function DowntimeList(props: ListProps) {
               {showProcess ? <th class="px-4 py-2.5">Process</th> : null}
               <th class="px-4 py-2.5">Start time</th>
               <th class="px-4 py-2.5">Duration</th>
-              <th class="px-4 py-2.5">Impact</th>
+              <th class="whitespace-nowrap px-4 py-2.5">Impact level</th>
               <th class="px-4 py-2.5">Services affected</th>
-              <th class="px-4 py-2.5">Status</th>
+              <th class="px-4 py-2.5">Current status</th>
             </tr>
           </thead>
           <tbody class="divide-y divide-slate-100 bg-white" id="downtime-rows">

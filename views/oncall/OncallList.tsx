@@ -1,7 +1,7 @@
 import type { OncallRow } from '../../src/modules/oncall/queries.js';
 import { formatClock, formatDay } from '../../src/modules/oncall/shifts.js';
 import { can } from '../../src/roles.js';
-import { crossesProcesses, type Actor } from '../../src/tenancy.js';
+import type { Actor } from '../../src/tenancy.js';
 import { Badge } from '../components/Badge.js';
 import { EmptyState } from '../components/EmptyState.js';
 import { LocalTime } from '../components/Time.js';
@@ -30,10 +30,9 @@ function ShiftCell(props: { row: OncallRow }) {
   );
 }
 
-/** The schedule table (Figure 6.11a): Date, Person, Role badge, Process (for who sees several), plus the shift and how it was made. */
+/** The schedule table (Figure 6.11a): Date, Person, Role badge, Process (for everyone, as section 6.11 lists it), plus the shift and how it was made. */
 export function OncallList(props: OncallListProps) {
   const manage = can(props.actor.role, 'oncall.manage');
-  const showProcess = crossesProcesses(props.actor);
   const t = props.now.getTime();
   if (props.rows.length === 0) {
     return (
@@ -54,7 +53,7 @@ export function OncallList(props: OncallListProps) {
               <th class="px-4 py-2.5">Date</th>
               <th class="px-4 py-2.5">Person</th>
               <th class="px-4 py-2.5">Role</th>
-              {showProcess ? <th class="px-4 py-2.5">Process</th> : null}
+              <th class="px-4 py-2.5">Process</th>
               <th class="hidden px-4 py-2.5 md:table-cell">Shift</th>
               <th class="hidden px-4 py-2.5 sm:table-cell">Source</th>
               {manage ? <th class="px-4 py-2.5"><span class="sr-only">Actions</span></th> : null}
@@ -76,7 +75,7 @@ export function OncallList(props: OncallListProps) {
                     {current ? <span class="ml-1"><Badge tone="teal">on call now</Badge></span> : null}
                   </td>
                   <td class="px-4 py-2.5"><RoleBadge role={r.role} /></td>
-                  {showProcess ? <td class="px-4 py-2.5 text-slate-600">{r.process_name}</td> : null}
+                  <td class="px-4 py-2.5 text-slate-600">{r.process_name}</td>
                   <td class="hidden px-4 py-2.5 md:table-cell"><ShiftCell row={r} /></td>
                   <td class="hidden px-4 py-2.5 text-slate-500 sm:table-cell">{r.rotation_name ?? 'Added by hand'}</td>
                   {manage ? (

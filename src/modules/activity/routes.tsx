@@ -38,7 +38,7 @@ activityPages.get('/activity', async (c) => {
   const counts = await countByType(db, actor, new Date(now.getTime() - COUNT_DAYS * DAY));
   const feed: FeedProps = { actor, rows: items, next, type, now, counts, live: cursor === null };
   if (isHtmx(c) && htmxTarget(c) === 'activity-feed') return c.html(<ActivityFeed {...feed} oob />);
-  return renderPage(c, <ActivityPage shell={await shellProps(c, 'Activity')} feed={feed} />);
+  return renderPage(c, <ActivityPage shell={await shellProps(c, 'Live Activity Feed')} feed={feed} />);
 });
 
 /* ---------------------------------------------------------------- API */

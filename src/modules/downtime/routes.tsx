@@ -115,7 +115,7 @@ downtimePages.get('/downtime', async (c) => {
   const { items, next } = page(rows, PAGE_SIZE, (r) => ({ at: r.started_at, id: r.id }));
   const list = { actor, rows: items, next, filters, now: clock(), query: filterQuery(filters) };
   if (isHtmx(c) && htmxTarget(c) === 'downtime-list') return c.html(<DowntimeList {...list} />);
-  return renderPage(c, <DowntimePage shell={await shellProps(c, 'Downtime')} list={list} ongoing={await countOngoing(c, actor)} />);
+  return renderPage(c, <DowntimePage shell={await shellProps(c, 'Downtime Tracking')} list={list} ongoing={await countOngoing(c, actor)} />);
 });
 
 downtimePages.get('/downtime/ongoing-count', async (c) => c.html(<OngoingCount count={await countOngoing(c, actorOf(c))} />));

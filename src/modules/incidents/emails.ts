@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import { enqueueEmails, processRecipients, type Recipient } from '../../mail/outbox.js';
+import { allProcessUsers, enqueueEmails, type Recipient } from '../../mail/outbox.js';
 import { incidentEmail } from '../../mail/templates.js';
 import type { Actor } from '../../tenancy.js';
 import { formatDuration } from '../../time.js';
@@ -27,7 +27,7 @@ interface Args {
 
 /**
  * Queues one event's emails per the original's matrix — the assignee alone for "assigned", every
- * staff member of the process otherwise — and notes it on the incident's timeline.
+ * active user of the process (client stakeholders too) otherwise — and notes it on the incident's timeline.
  */
 export async function incidentEmails(trx: Trx, a: Args): Promise<number> {
   const incident = await trx.selectFrom('incidents')
@@ -44,7 +44,7 @@ export async function incidentEmails(trx: Trx, a: Args): Promise<number> {
       ? [{ id: incident.assigned_to, email: incident.assignee_email, name: incident.assignee_name ?? '' }]
       : [];
   } else {
-    recipients = await processRecipients(trx, incident.process_id);
+    recipients = await allProcessUsers(trx, incident.process_id);
   }
   if (recipients.length === 0) return 0;
   const rendered = incidentEmail(a.kind, {

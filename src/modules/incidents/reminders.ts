@@ -5,7 +5,7 @@ export const UNATTENDED_MINUTES = 30;
 
 /**
  * The unattended reminder: incidents open and unassigned for 30+ minutes get one email to the
- * process's staff. Each is claimed by setting reminder_sent_at with a conditional update, in the
+ * process's users (clients too). Each is claimed by setting reminder_sent_at with a conditional update, in the
  * same transaction as its emails, so racing workers send it exactly once.
  */
 export async function sendUnattendedReminders(db: Db, now: Date, mail: { appUrl: string }, batch = 200): Promise<number> {

@@ -90,7 +90,7 @@ incidentPages.get('/incidents', async (c) => {
   const { items, next } = page(rows, PAGE_SIZE, (r) => ({ at: r.opened_at, id: r.id }));
   const list = { actor, rows: items, next, filters, now: clock(), query: filterQuery(filters) };
   if (partial) return c.html(<IncidentList {...list} />);
-  return renderPage(c, <IncidentsPage shell={await shellProps(c, 'Incidents')} list={list} assignees={assignees} />);
+  return renderPage(c, <IncidentsPage shell={await shellProps(c, 'Incident Management')} list={list} assignees={assignees} />);
 });
 
 async function createFormProps(c: Ctx) {

@@ -82,7 +82,7 @@ ticketPages.get('/tickets', async (c) => {
   const { items, next } = page(rows, PAGE_SIZE, cursorOf);
   const board = { actor, rows: items, next, filters, counts, now: clock() };
   if (isHtmx(c) && htmxTarget(c) === 'tickets-board') return c.html(<TicketBoard {...board} />);
-  return renderPage(c, <TicketsPage shell={await shellProps(c, 'Tickets')} board={board} />);
+  return renderPage(c, <TicketsPage shell={await shellProps(c, 'Ticketing')} board={board} />);
 });
 
 async function createFormProps(c: Ctx) {
