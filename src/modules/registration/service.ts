@@ -1,7 +1,7 @@
 import type { Transaction } from 'kysely';
 import { recordAction } from '../../audit.js';
 import { hashPassword, passwordProblem } from '../../auth/password.js';
-import { clear, hit, isLimited, LIMITS, type Limit } from '../../auth/rate-limit.js';
+import { clear, hit, isLimited, limitKey, LIMITS, type Limit } from '../../auth/rate-limit.js';
 import { insertedId, type Db } from '../../db/index.js';
 import type { Database } from '../../db/schema.js';
 import { conflict, rateLimited, validationFailed } from '../../errors.js';
@@ -210,7 +210,7 @@ export async function setPassword(db: Db, input: Record<string, unknown>, now: D
       ? completeRegistration(trx, email!, JSON.parse(row.payload!) as RegistrationDetails, hash, now, ctx)
       : completeReset(trx, email!, hash, now, ctx);
   });
-  if (purpose === 'reset') await clear(db, `login:email:${email}`);
+  if (purpose === 'reset') await clear(db, limitKey('login:email:', email!));
   return { purpose, userId, email: email! };
 }
 
