@@ -84,7 +84,9 @@ export async function loadActor(c: Ctx): Promise<Actor | null> {
   if (claims.iatMs < user.tokens_valid_after.getTime()) return null;
   let viewProcessId: number | null = null;
   if (user.role === 'super_admin') {
-    const slug = isApi(c) ? c.req.query('process') : getCookie(c, VIEW_COOKIE);
+    const raw = isApi(c) ? c.req.query('process') : getCookie(c, VIEW_COOKIE);
+    // `?process=all` is the API's "All processes" (README: reports take `process=slug|all`).
+    const slug = raw === 'all' && isApi(c) ? undefined : raw;
     viewProcessId = await resolveView(db, slug);
     // An API caller who names a process that does not exist gets told (as the reports and audit log
     // always did), not every process's data.
