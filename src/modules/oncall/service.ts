@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Transaction } from 'kysely';
-import { recordAction } from '../../audit.js';
+import { lockProcessWrites, recordAction } from '../../audit.js';
 import { insertedId, type Db } from '../../db/index.js';
 import { ONCALL_ROLES, type Database } from '../../db/schema.js';
 import { conflict, forbidden, notFound } from '../../errors.js';
@@ -81,8 +81,11 @@ export async function createOncall(db: Db, actor: Actor, input: Record<string, u
     f.check();
   }
 
+  const process = await processOf(db, processId!);
   const id = await db.transaction().execute(async (trx) => {
-    const process = await processOf(trx, processId!);
+    // First, before any read: on MySQL a transaction reads the snapshot of its first read, so the
+    // "already on call" check below must come after the lock to see a row another request just added.
+    if (process) await lockProcessWrites(trx, process.id, now);
     if (!process) f.fail('process_id', 'Unknown process.');
     // Every problem at once: the person is checked even when the date or role is wrong.
     const person = process ? (await oncallCandidates(trx, processId!)).find((u) => u.id === userId) : undefined;
@@ -245,7 +248,11 @@ export async function generateRotation(db: Db, actor: Actor, id: number, input: 
   const weeks = f.int('weeks', { required: true, min: 1, max: MAX_WEEKS, label: 'Weeks to generate' });
   f.check();
 
+  const processId = (await findRotation(db, actor, id))?.process_id;
+  if (processId === undefined) throw notFound('Rotation');
   return db.transaction().execute(async (trx) => {
+    // First, before any read (see createOncall): two generations at once must not both write a day.
+    await lockProcessWrites(trx, processId, now);
     const rotation = await findRotation(trx, actor, id);
     if (!rotation) throw notFound('Rotation');
     const tz = rotation.process_timezone;
