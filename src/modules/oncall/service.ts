@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import { lockProcessWrites, recordAction } from '../../audit.js';
-import { insertedId, type Db } from '../../db/index.js';
+import { affected, insertedId, type Db } from '../../db/index.js';
 import { ONCALL_ROLES, type Database } from '../../db/schema.js';
 import { conflict, forbidden, notFound } from '../../errors.js';
 import { can } from '../../roles.js';
@@ -134,7 +134,8 @@ export async function deleteOncall(db: Db, actor: Actor, id: number, now: Date, 
   return db.transaction().execute(async (trx) => {
     const row = await findOncall(trx, actor, id);
     if (!row) throw notFound('On-call entry');
-    await trx.deleteFrom('oncall_schedules').where('id', '=', row.id).execute();
+    // Deleted by a request at the same moment (MySQL runs them side by side): 404, one audit entry.
+    if (affected(await trx.deleteFrom('oncall_schedules').where('id', '=', row.id).executeTakeFirst()) === 0) throw notFound('On-call entry');
     await recordAction(trx, actor, now, {
       action: 'oncall.delete', entityType: 'oncall', entityId: row.id, processId: row.process_id,
       changes: { user_id: row.user_id, date: row.date, role: row.role }, summary: `${row.user_name}: ${roleLabel(row.role).toLowerCase()} on call on ${row.date}`,
@@ -346,7 +347,7 @@ export async function deleteRotation(db: Db, actor: Actor, id: number, now: Date
     const future = rows.filter((r) => shiftWindow(r.date, rotation.handoff_time, tz).start.getTime() > now.getTime()).map((r) => r.id);
     if (future.length) await trx.deleteFrom('oncall_schedules').where('id', 'in', future).execute();
     await trx.updateTable('oncall_schedules').set({ rotation_id: null }).where('rotation_id', '=', rotation.id).execute();
-    await trx.deleteFrom('oncall_rotations').where('id', '=', rotation.id).execute();
+    if (affected(await trx.deleteFrom('oncall_rotations').where('id', '=', rotation.id).executeTakeFirst()) === 0) throw notFound('Rotation');
     await recordAction(trx, actor, now, {
       action: 'oncall_rotation.delete', entityType: 'oncall_rotation', entityId: rotation.id, processId: rotation.process_id,
       changes: { name: rotation.name, removed_shifts: future.length }, summary: rotation.name,
