@@ -144,6 +144,17 @@ function auditContent(actor: Actor | null, now: Date, entry: AuditEntry): AuditC
 }
 
 /**
+ * Takes the process's audit chain lock now instead of at the first recordAction, for a check-then-
+ * write that must not interleave with another request on the same process: MySQL runs transactions
+ * side by side (two requests both passed "not on call that day yet" and both wrote the row); SQLite
+ * runs them one at a time anyway. Every audited write of the process takes this lock before it
+ * commits, so taking it earlier adds no new lock order.
+ */
+export async function lockProcessWrites(trx: Transaction<Database>, processId: number, now: Date): Promise<void> {
+  await lockChainHead(trx, processId, now);
+}
+
+/**
  * Writes the audit entry (chained, see above) and the activity item of one action, inside the
  * caller's transaction. The actor may be null for the system (jobs, alerts).
  */

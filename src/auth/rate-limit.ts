@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { affected, type Db } from '../db/index.js';
 
@@ -16,6 +17,16 @@ export const LIMITS = {
   codePerEmail: { max: 10, windowMs: 15 * 60_000 },
   codePerIp: { max: 60, windowMs: 15 * 60_000 },
 } satisfies Record<string, Limit>;
+
+/**
+ * The counter's key: prefix and value, or the value's hash when that would not fit the key column
+ * (varchar(191)). MySQL refused a longer key (an email of 180+ characters), so its failed sign-ins
+ * were never counted.
+ */
+export function limitKey(prefix: string, value: string): string {
+  const key = `${prefix}${value}`;
+  return key.length <= 191 ? key : `${prefix}sha256:${createHash('sha256').update(value, 'utf8').digest('hex')}`;
+}
 
 async function currentCount(db: Db, key: string, limit: Limit, now: Date): Promise<number> {
   const row = await db.selectFrom('rate_limits').select(['count', 'window_start']).where('key', '=', key).executeTakeFirst();

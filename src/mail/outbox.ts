@@ -19,6 +19,26 @@ export interface OutgoingEmail {
 }
 
 /**
+ * MySQL/MariaDB TEXT holds 65,535 bytes. A mail quoting long user text can pass that (a 10,000-character
+ * message of quotes is 60 KB of `&quot;` in the HTML part), which the database refused with a 500.
+ * Text is cut with a note; HTML cannot be cut without breaking its markup, so an over-long HTML part
+ * is left out and the mail goes as plain text.
+ */
+const BODY_MAX_BYTES = 60_000;
+const SHORTENED = '\n\n… (shortened: read the whole message on the platform)';
+
+function fitText(text: string): string {
+  if (Buffer.byteLength(text) <= BODY_MAX_BYTES) return text;
+  const cut = Buffer.from(text).subarray(0, BODY_MAX_BYTES - Buffer.byteLength(SHORTENED)).toString('utf8');
+  // A character split by the cut decodes as U+FFFD: drop it.
+  return cut.replace(/\uFFFD$/, '') + SHORTENED;
+}
+
+function fitHtml(html: string): string | null {
+  return Buffer.byteLength(html) <= BODY_MAX_BYTES ? html : null;
+}
+
+/**
  * Writes emails to the outbox inside the caller's transaction: they are sent only if the change that
  * caused them commits, and they survive SMTP outages and restarts. The dispatcher job delivers them.
  */
@@ -29,8 +49,8 @@ export async function enqueueEmails(trx: Executor, emails: OutgoingEmail[], now:
     channel: 'email',
     to_address: e.to,
     subject: e.subject.slice(0, 300),
-    html: e.html,
-    text: e.text,
+    html: fitHtml(e.html),
+    text: fitText(e.text),
     template: e.template,
     entity_type: e.entityType ?? null,
     entity_id: e.entityId ?? null,

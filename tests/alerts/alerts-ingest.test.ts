@@ -228,7 +228,9 @@ describe.each(DIALECTS)('alert ingestion over HTTP on %s', (dialect) => {
     const afterPause = await counts();
     const paused = await post(rotated.key, AM_FIRING);
     expect(paused.status).toBe(403);
-    expect(((await paused.json()) as { error: { message: string } }).error.message).toContain('paused');
+    const pausedError = ((await paused.json()) as { error: { code: string; message: string } }).error;
+    expect(pausedError.code).toBe('forbidden');
+    expect(pausedError.message).toContain('paused');
     expect(await counts()).toEqual(afterPause);
     await t.api(momo.admin, 'PATCH', `/integrations/${am.id}`, { is_active: true });
     expect((await post(rotated.key, AM_FIRING)).status).toBe(202);

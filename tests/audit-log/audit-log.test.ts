@@ -211,6 +211,17 @@ describe.each(DIALECTS)('audit log on %s', (dialect) => {
     expect(utc.items.every((x) => x.created_at.startsWith('2026-05-09'))).toBe(true);
     const old = await json<ListJson>(await t.api(momo.admin, 'GET', '/audit-log?to=2020-01-01'));
     expect(old.total).toBe(0);
+
+    // Instants work too, both ends inclusive (an API client's "since I started").
+    const since = await json<ListJson>(await t.api(momo.admin, 'GET', '/audit-log?from=2026-05-09T07:00:00Z&limit=200'));
+    expect(since.items.length).toBeGreaterThan(0);
+    expect(since.items.every((x) => x.created_at >= '2026-05-09T07:00:00.000Z')).toBe(true);
+    const first = since.items[since.items.length - 1].created_at;
+    const pinned = await json<ListJson>(await t.api(momo.admin, 'GET', `/audit-log?from=${first}&to=${first}&limit=200`));
+    expect(pinned.items.length).toBeGreaterThan(0);
+    expect(pinned.items.every((x) => x.created_at === first)).toBe(true);
+    const mixed = await json<ListJson>(await t.api(momo.admin, 'GET', '/audit-log?from=2026-05-09&to=2026-05-09T07:00:00%2B02:00&limit=200'));
+    expect(mixed.items.every((x) => x.created_at >= '2026-05-08T22:00:00.000Z' && x.created_at <= '2026-05-09T05:00:00.000Z')).toBe(true);
   });
 
   it('keeps to the process: an admin sees only their own entries; the super admin all, or one with ?process=', async () => {
@@ -231,6 +242,7 @@ describe.each(DIALECTS)('audit log on %s', (dialect) => {
     for (const [query, field] of [
       ['action=%3Cscript%3E', 'action'], [`action=${'a'.repeat(81)}`, 'action'], ['from=yesterday', 'from'], ['to=2026-02-30', 'to'],
       ['from=2026-05-09&to=2026-05-01', 'to'], ['from=2026-05-01&tz=Mars%2FOlympus', 'tz'], ['from=1969-12-31', 'from'],
+      ['from=2026-05-09T25:00:00Z', 'from'], ['to=2026-05-09T08:00', 'to'], ['from=2026-05-09T08:00:00Z&to=2026-05-09T07:59:59Z', 'to'],
     ] as const) {
       const res = await t.api(momo.admin, 'GET', `/audit-log?${query}`);
       expect(res.status, query).toBe(422);

@@ -189,6 +189,14 @@ describe.each(DIALECTS)('escalation chains on %s', (dialect) => {
     expect((await t.api(momo.manager, 'GET', `/escalation-chains/${seeded}`)).status).toBe(200);
   });
 
+  it('three deletes of one chain at once: one 204, then 404, and one audit entry (MySQL answered 204 three times)', async () => {
+    const chain = await json(await t.api(momo.manager, 'POST', '/escalation-chains', { name: 'Deleted at once', tiers: [{ delay_minutes: 5, channels: ['email'] }] }));
+    const results = await Promise.all([momo.manager, momo.admin, momo.manager].map((who) => t.api(who, 'DELETE', `/escalation-chains/${chain.id}`)));
+    expect(results.map((r) => r.status).sort()).toEqual([204, 404, 404]);
+    const audits = await t.db.selectFrom('audit_log').select('id').where('action', '=', 'escalation_chain.delete').where('entity_id', '=', chain.id).execute();
+    expect(audits).toHaveLength(1);
+  });
+
   it('the dry run says who is paged at which minute, resolves the on-call person at that time and flags tiers that reach nobody', async () => {
     const now = t.clock.now();
     await setOnCall(t, momoId, tz, now, { primary: mgr });

@@ -222,6 +222,16 @@ describe.each(DIALECTS)('sign-in on %s', (dialect) => {
     expect(ok.status).toBe(200);
   });
 
+  it('rate limits an email of any allowed length (a 249-character one was never counted on MySQL)', async () => {
+    const email = `${'a'.repeat(64)}@${'b'.repeat(180)}.com`;
+    for (let i = 0; i < 10; i++) {
+      expect((await t.request('/api/v1/auth/login', json({ email, password: `Wrong@${i}` }))).status).toBe(401);
+    }
+    const limited = await t.request('/api/v1/auth/login', json({ email, password: 'Wrong@10' }));
+    expect(limited.status).toBe(429);
+    expect(((await limited.json()) as { error: { code: string } }).error.code).toBe('rate_limited');
+  });
+
   it('refuses passwords longer than bcrypt reads instead of truncating them', async () => {
     const res = await t.request('/api/v1/auth/login', json({ email: momo.operator, password: 'Operator@123' + 'x'.repeat(80) }));
     expect(res.status).toBe(401);

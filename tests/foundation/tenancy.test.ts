@@ -105,6 +105,18 @@ describe.each(DIALECTS)('tenant isolation of the dashboard on %s', (dialect) => 
     expect((await t.api(accountsOf('momo').admin, 'GET', '/dashboard?process=nope')).status).toBe(200);
   });
 
+  it('?process=all on the API is every process (the reports document process=slug|all), not an unknown process', async () => {
+    const list = await t.api(SUPER_ADMIN, 'GET', '/incidents?process=all&limit=200');
+    expect(list.status).toBe(200);
+    const items = ((await list.json()) as { items: { process_id: number }[] }).items;
+    expect(new Set(items.map((i) => i.process_id)).size).toBeGreaterThan(1);
+    const csv = await t.api(SUPER_ADMIN, 'GET', '/reports/incidents.csv?process=all');
+    expect(csv.status).toBe(200);
+    expect((await csv.text()).split('\r\n')[0]).toContain('Process');
+    // For anyone else it is ignored like any other ?process=.
+    expect((await t.api(accountsOf('momo').admin, 'GET', '/dashboard?process=all')).status).toBe(200);
+  });
+
   it('switching to an unknown process is refused', async () => {
     const res = await t.request('/switch-process', {
       method: 'POST',

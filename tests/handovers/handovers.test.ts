@@ -385,4 +385,17 @@ describe.each(DIALECTS)('shift handovers on %s', (dialect) => {
     expect(sent[0].html).not.toContain('<script>alert');
     expect(sent[0].html).not.toContain('<img src=x');
   });
+
+  it('accepts every field at its longest even when escaping makes the email larger than a MySQL TEXT (was a 500)', async () => {
+    const quotes = (n: number) => '"'.repeat(n);
+    const res = await submit(momo.operator, body({ shift: quotes(40), open_incidents: quotes(10_000), actions_taken: quotes(10_000), notes: quotes(10_000) }));
+    expect(res.status).toBe(201);
+    const h = await json<HandoverJson>(res);
+    expect(h.open_incidents).toBe(quotes(10_000));
+    const [mail] = await mails(t, h.id, 'handover.submitted');
+    expect(mail.text).toContain('Open incidents:');
+    // Kept whole only when it fits the column; otherwise the mail goes as plain text.
+    expect(mail.html === null || Buffer.byteLength(mail.html) <= 65_535).toBe(true);
+    expect(Buffer.byteLength(mail.text)).toBeLessThanOrEqual(65_535);
+  });
 });

@@ -112,6 +112,17 @@ describe.each(DIALECTS)('incidents API on %s', (dialect) => {
     expect(row.status).toBe('open');
   });
 
+  it('four requests resolving at once all answer 200 (the same status is a no-op), and it is resolved once', async () => {
+    const inc = await json<IncidentJson>(await t.api(momo.operator, 'POST', '/incidents', { title: 'Resolved by everyone at once', severity: 3 }));
+    const who = [momo.operator, momo.manager, momo.admin, momo.operator];
+    const results = await Promise.all(who.map((email) => t.api(email, 'PATCH', `/incidents/${inc.id}`, { status: 'resolved' })));
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    const after = await json<IncidentJson>(await t.api(momo.viewer, 'GET', `/incidents/${inc.id}`));
+    expect(after.status).toBe('resolved');
+    expect(after.timeline.filter((e) => e.kind === 'status')).toHaveLength(1);
+    expect(await count(t, 'audit_log', (q) => q.where('action', '=', 'incident.update').where('entity_id', '=', inc.id))).toBe(1);
+  });
+
   it('an operator may take an incident but not assign it to someone else; a manager may', async () => {
     const inc = await json<IncidentJson>(await t.api(momo.manager, 'POST', '/incidents', { title: 'Take me', severity: 3 }));
     const mgrId = await userId(t, momo.manager);

@@ -136,6 +136,21 @@ describe.each(DIALECTS)('email outbox dispatcher on %s', (dialect) => {
     expect(sink.messages).toHaveLength(3);
   });
 
+  it('stores and sends a mail larger than a MySQL TEXT: the text is shortened with a note, an over-long HTML part is left out', async () => {
+    const long = `${'€'.repeat(30_000)}END`;
+    await enqueueEmails(t.db, [{ to: 'big@example.com', subject: 'Big', html: `<p>${'&quot;'.repeat(20_000)}</p>`, text: long, template: 'test.big', processId }], now);
+    const [row] = await rows();
+    expect(row.html).toBeNull();
+    expect(Buffer.byteLength(row.text)).toBeLessThanOrEqual(60_000);
+    expect(row.text.startsWith('€'.repeat(19_000))).toBe(true);
+    expect(row.text).not.toContain('\uFFFD');
+    expect(row.text).toMatch(/… \(shortened: read the whole message on the platform\)$/);
+    expect(await run()).toEqual({ sent: 1, bounced: 0, retried: 0, failed: 0 });
+    const [got] = sink.to('big@example.com');
+    expect(got.html).toBeNull();
+    expect(got.text).toContain('shortened');
+  });
+
   it('keeps mail while SMTP is down and delivers it once the server is back', async () => {
     await sink.stop();
     const addresses = ['d1@example.com', 'd2@example.com', 'd3@example.com', 'd4@example.com'];

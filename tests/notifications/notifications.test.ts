@@ -144,6 +144,17 @@ describe.each(DIALECTS)('client notifications on %s', (dialect) => {
     expect(row.slice(0, row.indexOf('</tr>'))).toMatch(/data-testid="bounces"[^>]*>.*>1<\/span>/s);
   });
 
+  it('sends a message at its longest even when HTML escaping makes the email larger than a MySQL TEXT (was a 500)', async () => {
+    const message = '"'.repeat(10_000);
+    const res = await t.api(momo.operator, 'POST', '/notifications', { subject: '"'.repeat(200), message });
+    expect(res.status).toBe(201);
+    const n = await json<NotificationJson>(res);
+    expect(n.message).toBe(message);
+    const [mail] = await t.db.selectFrom('email_outbox').select(['html', 'text']).where('notification_id', '=', n.id).execute();
+    expect(mail.text).toContain(message);
+    expect(mail.html === null || Buffer.byteLength(mail.html) <= 65_535).toBe(true);
+  });
+
   it('refuses bad input with 422/409 and changes nothing', async () => {
     const before = await snapshot(t);
     const cases: [unknown, string[]][] = [

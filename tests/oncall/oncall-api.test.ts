@@ -103,6 +103,15 @@ describe.each(DIALECTS)('on-call API on %s', (dialect) => {
     expect(rows).toHaveLength(1);
   });
 
+  it('the same person added to the same day by four requests at once is there once: one 201, three 409 (MySQL wrote it four times)', async () => {
+    const results = await Promise.all([momo.manager, momo.admin, momo.manager, momo.admin].map((who) =>
+      add(who, { user_id: ids.operator, date: '2026-06-21', role: 'backup' })));
+    expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409, 409]);
+    const rows = await t.db.selectFrom('oncall_schedules').select('id').where('process_id', '=', momoId)
+      .where('date', '=', '2026-06-21').where('user_id', '=', ids.operator).execute();
+    expect(rows).toHaveLength(1);
+  });
+
   it('on call now picks the right person at the date boundary of a UTC+2 process with the server in UTC', async () => {
     expect(new Date(2026, 0, 1).getTimezoneOffset()).toBe(0);
     expect((await add(momo.manager, { user_id: ids.manager, date: '2026-06-02', role: 'primary' })).status).toBe(201);

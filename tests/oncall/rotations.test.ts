@@ -215,6 +215,19 @@ describe.each(DIALECTS)('on-call rotations on %s', (dialect) => {
     expect((await onCallAt(t.db, rdgId, t.clock.now())).escalation?.id).toBe(admin);
   });
 
+  it('three generations at once write each day once (MySQL wrote a day once per request)', async () => {
+    t.clock.set('2026-12-01T12:00:00.000Z');
+    const r = await json<RotationJson>(await rotation(rdg.manager, {
+      name: 'Racing backup', role: 'backup', member_ids: [ops], start_date: '2026-12-01', handoff_time: '09:00', shift_days: 1,
+    }));
+    const runs = await Promise.all([rdg.manager, rdg.admin, rdg.manager].map((who) => generate(who, r.id, 1)));
+    expect(runs.map((x) => x.status)).toEqual([200, 200, 200]);
+    const created = (await Promise.all(runs.map((x) => json<GenerateJson>(x)))).reduce((n, g) => n + g.created, 0);
+    const written = await t.db.selectFrom('oncall_schedules').select('date').where('rotation_id', '=', r.id).execute();
+    expect(written.length).toBe(created);
+    expect(new Set(written.map((x) => x.date)).size).toBe(written.length);
+  });
+
   it('deleting a rotation removes its shifts that have not started and keeps the ones under way or past', async () => {
     t.clock.set('2026-11-10T07:00:00.000Z');
     const r = (await json<{ items: RotationJson[] }>(await call(rdg.manager, 'GET', '/oncall/rotations'))).items.find((x) => x.name === 'Escalation duty')!;

@@ -214,6 +214,24 @@ describe.each(DIALECTS)('registration and recovery on %s', (dialect) => {
     expect((await pub('POST', '/auth/verify-code', { email, code: second, purpose: 'reset' })).status).toBe(422);
   });
 
+  it('forgot-password asked again within a minute answers 202 (API.md: always) and the code already sent still works', async () => {
+    await t.db.deleteFrom('rate_limits').execute();
+    const email = momo.manager;
+    expect((await pub('POST', '/auth/forgot-password', { email })).status).toBe(202);
+    const code = await codeFor(t, email);
+    const mailsBefore = await t.db.selectFrom('email_outbox').select('id').where('to_address', '=', email).where('template', '=', 'auth.reset_code').execute();
+    t.clock.advance(5_000);
+    const again = await pub('POST', '/auth/forgot-password', { email });
+    expect(again.status).toBe(202);
+    const unknown = [await pub('POST', '/auth/forgot-password', { email: 'twice@nowhere.example' }), await pub('POST', '/auth/forgot-password', { email: 'twice@nowhere.example' })];
+    expect(unknown.map((r) => r.status)).toEqual([202, 202]);
+    const mailsAfter = await t.db.selectFrom('email_outbox').select('id').where('to_address', '=', email).where('template', '=', 'auth.reset_code').execute();
+    expect(mailsAfter.length).toBe(mailsBefore.length);
+    expect((await pub('POST', '/auth/verify-code', { email, code, purpose: 'reset' })).status).toBe(200);
+    // "Resend code" is still told to wait.
+    expect((await pub('POST', '/auth/resend-code', { email, purpose: 'reset' })).status).toBe(429);
+  });
+
   it('code checks are rate limited per email and per IP (429), and sends per email', async () => {
     const email = 'limited@momo-partner.example';
     await pub('POST', '/auth/register', { name: 'Limited', email, process_slug: 'momo' });

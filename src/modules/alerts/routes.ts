@@ -28,7 +28,8 @@ alertApi.post('/alerts/:key', async (c) => {
   const integration = KEY_SHAPE.test(key) ? await findIntegrationByKey(db, key) : undefined;
   if (!integration) throw notFound('Integration');
   if (!integration.is_active) {
-    throw new DomainError(403, 'integration_paused', 'This integration is paused: an admin can resume it on the Integrations page.');
+    // API.md has one code per status: a 403 is `forbidden`, whatever the reason in the message.
+    throw new DomainError(403, 'forbidden', 'This integration is paused: an admin can resume it on the Integrations page.');
   }
   // Counted first, then checked, so concurrent requests cannot all slip under the limit.
   const bucket = `alerts:integration:${integration.id}`;

@@ -7,6 +7,7 @@ import { iso } from '../../http/api.js';
 import { actorOf, type AppEnv, type Ctx } from '../../http/env.js';
 import { htmxTarget, isHtmx, renderPage, shellProps, toast } from '../../http/render.js';
 import { decodeCursor, page, pageCursor, parseLimit } from '../../pagination.js';
+import { Fields } from '../../validation.js';
 import type { Actor } from '../../tenancy.js';
 import { actorForProcess, defaultZone, parseRange } from '../reporting/range.js';
 import { verifyAuditChains } from './integrity.js';
@@ -27,10 +28,20 @@ async function readFilters(c: Ctx, actor: Actor): Promise<{ filters: AuditFilter
   if (action && !ACTION_FILTER.test(action)) {
     throw validationFailed({ action: 'An action looks like incident.update, or an entity type like incident.' });
   }
-  const range = parseRange({ from: q.from, to: q.to, tz: q.tz }, { tz: tzDefault, now: c.get('deps').clock() });
+  // Besides calendar days, `from` and `to` take instants (2026-05-09T06:00:00Z), both inclusive, as
+  // API clients often have one at hand ("what happened since I started?").
+  const isInstant = { from: Boolean(q.from?.includes('T')), to: Boolean(q.to?.includes('T')) };
+  const f = new Fields({ from: q.from?.trim(), to: q.to?.trim() });
+  const fromAt = isInstant.from ? f.instant('from', { label: 'From' }) : null;
+  const toAt = isInstant.to ? f.instant('to', { label: 'To' }) : null;
+  f.check();
+  const range = parseRange({ from: isInstant.from ? null : q.from, to: isInstant.to ? null : q.to, tz: q.tz }, { tz: tzDefault, now: c.get('deps').clock() });
+  const start = fromAt ?? range.start;
+  const end = toAt ? new Date(toAt.getTime() + 1) : range.end;
+  if (start && end && start >= end) throw validationFailed({ to: 'The end date must be on or after the start date.' });
   return {
-    filters: { action: action || undefined, start: range.start, end: range.end },
-    values: { action, from: range.from ?? '', to: range.to ?? '' },
+    filters: { action: action || undefined, start, end },
+    values: { action, from: fromAt ? q.from.trim() : range.from ?? '', to: toAt ? q.to.trim() : range.to ?? '' },
     tz: range.tz,
   };
 }

@@ -2,7 +2,7 @@ import type { Db } from '../../db/index.js';
 import type { Role } from '../../db/schema.js';
 import { DomainError, rateLimited, validationFailed, type FieldErrors } from '../../errors.js';
 import { verifyPassword } from '../../auth/password.js';
-import { clear, hit, isLimited, LIMITS } from '../../auth/rate-limit.js';
+import { clear, hit, isLimited, limitKey, LIMITS } from '../../auth/rate-limit.js';
 import { issueToken } from '../../auth/tokens.js';
 
 export const MAX_EMAIL_LENGTH = 254;
@@ -43,7 +43,7 @@ function validate(input: LoginInput): { email: string; password: string } {
  */
 export async function login(db: Db, secret: string, input: LoginInput, now: Date): Promise<LoggedIn> {
   const { email, password } = validate(input);
-  const emailKey = `login:email:${email}`;
+  const emailKey = limitKey('login:email:', email);
   const ipKey = `login:ip:${input.ip ?? 'unknown'}`;
   if (await isLimited(db, emailKey, LIMITS.loginPerEmail, now) || await isLimited(db, ipKey, LIMITS.loginPerIp, now)) {
     throw rateLimited();

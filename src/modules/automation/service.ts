@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely';
 import { recordAction } from '../../audit.js';
-import { insertedId, type Db } from '../../db/index.js';
+import { affected, insertedId, type Db } from '../../db/index.js';
 import type { Database } from '../../db/schema.js';
 import { forbidden, notFound, validationFailed } from '../../errors.js';
 import { can } from '../../roles.js';
@@ -151,7 +151,8 @@ export async function deleteRule(db: Db, actor: Actor, id: number, now: Date): P
     if (!current) throw notFound('Automation rule');
     await trx.deleteFrom('automation_executions').where('rule_id', '=', current.id).execute();
     await (trx as unknown as Transaction<any>).updateTable('incident_escalations').set({ rule_id: null }).where('rule_id', '=', current.id).execute();
-    await trx.deleteFrom('automation_rules').where('id', '=', current.id).execute();
+    // Deleted by a request at the same moment (MySQL runs them side by side): 404, one audit entry.
+    if (affected(await trx.deleteFrom('automation_rules').where('id', '=', current.id).executeTakeFirst()) === 0) throw notFound('Automation rule');
     await recordAction(trx, actor, now, {
       action: 'automation_rule.delete', entityType: 'automation_rule', entityId: current.id, processId: current.process_id,
       changes: { name: current.name, execution_count: current.execution_count }, summary: current.name,

@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely';
 import { recordAction } from '../../audit.js';
-import { insertedId, type Db } from '../../db/index.js';
+import { affected, insertedId, type Db } from '../../db/index.js';
 import type { Database } from '../../db/schema.js';
 import { conflict, forbidden, notFound } from '../../errors.js';
 import { can } from '../../roles.js';
@@ -263,7 +263,8 @@ export async function deleteChain(db: Db, actor: Actor, id: number, now: Date): 
     }
     await trx.deleteFrom('escalation_tiers').where('chain_id', '=', current.id).execute();
     await (trx as unknown as Transaction<any>).deleteFrom('incident_escalations').where('chain_id', '=', current.id).execute();
-    await trx.deleteFrom('escalation_chains').where('id', '=', current.id).execute();
+    // Deleted by a request at the same moment (MySQL runs them side by side): 404, one audit entry.
+    if (affected(await trx.deleteFrom('escalation_chains').where('id', '=', current.id).executeTakeFirst()) === 0) throw notFound('Escalation chain');
     await recordAction(trx, actor, now, {
       action: 'escalation_chain.delete', entityType: 'escalation_chain', entityId: current.id, processId: current.process_id,
       changes: { name: current.name }, summary: current.name,

@@ -130,6 +130,27 @@ function readPatch(input: Record<string, unknown>): { patch: Patch; fields: Fiel
 export async function updateIncident(db: Db, actor: Actor, id: number, input: Record<string, unknown>, now: Date, mail: MailContext): Promise<IncidentRow> {
   if (!can(actor.role, 'incidents.edit')) throw forbidden();
   const { patch, fields } = readPatch(input);
+  // Field messages are raised inside, together with the references they name. A change that lost a
+  // race is tried again on what won, in a new transaction (one on MySQL keeps reading its first
+  // snapshot): asking for the status the incident now has is then the documented no-op (200), an
+  // illegal move a 409, anything else applies on top.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await applyIncidentPatch(db, actor, id, patch, fields, now, mail);
+      break;
+    } catch (err) {
+      if (!(err instanceof LostRace)) throw err;
+      if (attempt === 3) throw conflict('The incident changed meanwhile. Reload and try again.');
+    }
+  }
+  return (await findIncident(db, actor, id))!;
+}
+
+class LostRace extends Error {}
+
+async function applyIncidentPatch(
+  db: Db, actor: Actor, id: number, patch: ReturnType<typeof readPatch>['patch'], fields: Fields, now: Date, mail: MailContext,
+): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const current = await findIncident(trx, actor, id);
     if (!current) throw notFound('Incident');
@@ -196,7 +217,7 @@ export async function updateIncident(db: Db, actor: Actor, id: number, input: Re
     // Conditional on the status we read, so two racing changes cannot both apply.
     const res = await trx.updateTable('incidents').set({ ...set, updated_at: now })
       .where('id', '=', current.id).where('status', '=', current.status).executeTakeFirst();
-    if (affected(res) === 0) throw conflict('The incident changed meanwhile. Reload and try again.');
+    if (affected(res) === 0) throw new LostRace();
     for (const [kind, message] of events) await addIncidentEvent(trx, current, actor, kind, message, now);
     await recordAction(trx, actor, now, {
       action: 'incident.update', entityType: 'incident', entityId: current.id, processId: current.process_id,
@@ -205,7 +226,6 @@ export async function updateIncident(db: Db, actor: Actor, id: number, input: Re
     for (const kind of emails) await incidentEmails(trx, { kind, incidentId: current.id, actor, now, mail });
     await onIncidentChange(trx, current.id, changes, now, mail);
   });
-  return (await findIncident(db, actor, id))!;
 }
 
 export async function getIncidentWithTimeline(db: Db, actor: Actor, id: number) {

@@ -142,7 +142,8 @@ export async function deleteIntegration(db: Db, actor: Actor, id: number, now: D
     if (!current) throw notFound('Integration');
     await trx.updateTable('incidents').set({ integration_id: null })
       .where('process_id', '=', current.process_id).where('integration_id', '=', id).execute();
-    await trx.deleteFrom('integrations').where('id', '=', id).execute();
+    // Deleted by a request at the same moment (MySQL runs them side by side): 404, one audit entry.
+    if (affected(await trx.deleteFrom('integrations').where('id', '=', id).executeTakeFirst()) === 0) throw notFound('Integration');
     await recordAction(trx, actor, now, {
       action: 'integration.delete', entityType: 'integration', entityId: id, processId: current.process_id, summary: current.name,
     });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Transaction } from 'kysely';
-import { recordAction } from '../../audit.js';
-import { insertedId, type Db } from '../../db/index.js';
+import { lockProcessWrites, recordAction } from '../../audit.js';
+import { affected, insertedId, type Db } from '../../db/index.js';
 import { ONCALL_ROLES, type Database } from '../../db/schema.js';
 import { conflict, forbidden, notFound } from '../../errors.js';
 import { can } from '../../roles.js';
@@ -81,8 +81,12 @@ export async function createOncall(db: Db, actor: Actor, input: Record<string, u
     f.check();
   }
 
+  const process = await processOf(db, processId!);
   const id = await db.transaction().execute(async (trx) => {
-    const process = await f.ref('process_id', processId, (pid) => processOf(trx, pid), 'Unknown process.');
+    // First, before any read: on MySQL a transaction reads the snapshot of its first read, so the
+    // "already on call" check below must come after the lock to see a row another request just added.
+    if (process) await lockProcessWrites(trx, process.id, now);
+    if (!process) f.fail('process_id', 'Unknown process.');
     // Every problem at once: the person is checked even when the date or role is wrong.
     const person = process ? (await oncallCandidates(trx, processId!)).find((u) => u.id === userId) : undefined;
     if (process && userId !== null && !person) f.fail('user_id', NOT_A_CANDIDATE);
@@ -130,7 +134,8 @@ export async function deleteOncall(db: Db, actor: Actor, id: number, now: Date, 
   return db.transaction().execute(async (trx) => {
     const row = await findOncall(trx, actor, id);
     if (!row) throw notFound('On-call entry');
-    await trx.deleteFrom('oncall_schedules').where('id', '=', row.id).execute();
+    // Deleted by a request at the same moment (MySQL runs them side by side): 404, one audit entry.
+    if (affected(await trx.deleteFrom('oncall_schedules').where('id', '=', row.id).executeTakeFirst()) === 0) throw notFound('On-call entry');
     await recordAction(trx, actor, now, {
       action: 'oncall.delete', entityType: 'oncall', entityId: row.id, processId: row.process_id,
       changes: { user_id: row.user_id, date: row.date, role: row.role }, summary: `${row.user_name}: ${roleLabel(row.role).toLowerCase()} on call on ${row.date}`,
@@ -243,7 +248,11 @@ export async function generateRotation(db: Db, actor: Actor, id: number, input: 
   const weeks = f.int('weeks', { required: true, min: 1, max: MAX_WEEKS, label: 'Weeks to generate' });
   f.check();
 
+  const processId = (await findRotation(db, actor, id))?.process_id;
+  if (processId === undefined) throw notFound('Rotation');
   return db.transaction().execute(async (trx) => {
+    // First, before any read (see createOncall): two generations at once must not both write a day.
+    await lockProcessWrites(trx, processId, now);
     const rotation = await findRotation(trx, actor, id);
     if (!rotation) throw notFound('Rotation');
     const tz = rotation.process_timezone;
@@ -337,7 +346,7 @@ export async function deleteRotation(db: Db, actor: Actor, id: number, now: Date
     const future = rows.filter((r) => shiftWindow(r.date, rotation.handoff_time, tz).start.getTime() > now.getTime()).map((r) => r.id);
     if (future.length) await trx.deleteFrom('oncall_schedules').where('id', 'in', future).execute();
     await trx.updateTable('oncall_schedules').set({ rotation_id: null }).where('rotation_id', '=', rotation.id).execute();
-    await trx.deleteFrom('oncall_rotations').where('id', '=', rotation.id).execute();
+    if (affected(await trx.deleteFrom('oncall_rotations').where('id', '=', rotation.id).executeTakeFirst()) === 0) throw notFound('Rotation');
     await recordAction(trx, actor, now, {
       action: 'oncall_rotation.delete', entityType: 'oncall_rotation', entityId: rotation.id, processId: rotation.process_id,
       changes: { name: rotation.name, removed_shifts: future.length }, summary: rotation.name,

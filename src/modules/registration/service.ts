@@ -1,7 +1,7 @@
 import type { Transaction } from 'kysely';
 import { recordAction } from '../../audit.js';
 import { hashPassword, passwordProblem } from '../../auth/password.js';
-import { clear, hit, isLimited, LIMITS, type Limit } from '../../auth/rate-limit.js';
+import { clear, hit, isLimited, limitKey, LIMITS, type Limit } from '../../auth/rate-limit.js';
 import { insertedId, type Db } from '../../db/index.js';
 import type { Database } from '../../db/schema.js';
 import { conflict, rateLimited, validationFailed } from '../../errors.js';
@@ -46,8 +46,10 @@ export const CODE_INVALID = 'That code is wrong or no longer valid. Check the la
 const codeInvalid = () => validationFailed({ code: CODE_INVALID }, 'That code is wrong or no longer valid.');
 
 /** Sends of codes: per email, per IP and the resend cooldown, all counted before any work. */
+const cooldownKey = (purpose: Purpose, email: string) => `code-cooldown:${purpose}:${emailKey(email)}`;
+
 async function throttleSend(db: Db, email: string, purpose: Purpose, ip: string | null, now: Date): Promise<void> {
-  const cooldown = `code-cooldown:${purpose}:${emailKey(email)}`;
+  const cooldown = cooldownKey(purpose, email);
   const perEmail = `code-send:email:${emailKey(email)}`;
   const perIp = `code-send:ip:${ip ?? 'unknown'}`;
   if (await isLimited(db, cooldown, RESEND_COOLDOWN, now)) {
@@ -120,7 +122,7 @@ export async function resendCode(db: Db, input: Record<string, unknown>, now: Da
   const email = readEmail(f);
   const purpose = f.oneOf('purpose', PURPOSES, { required: true, label: 'Purpose' });
   f.check();
-  if (purpose === 'reset') return forgotPassword(db, { email }, now, ctx);
+  if (purpose === 'reset') return forgotPassword(db, { email }, now, ctx, { resend: true });
 
   await throttleSend(db, email!, 'register', ctx.ip, now);
   await db.transaction().execute(async (trx) => {
@@ -137,10 +139,15 @@ export async function resendCode(db: Db, input: Record<string, unknown>, now: Da
 // Forgot password
 
 /** POST /auth/forgot-password: a reset code to the account's address, if there is one. Always 202. */
-export async function forgotPassword(db: Db, input: Record<string, unknown>, now: Date, ctx: AuthContext): Promise<void> {
+export async function forgotPassword(
+  db: Db, input: Record<string, unknown>, now: Date, ctx: AuthContext, opts: { resend?: boolean } = {},
+): Promise<void> {
   const f = new Fields(input);
   const email = readEmail(f);
   f.check();
+  // Asked again within the resend cooldown, the code sent a moment ago stands: the same answer
+  // (API.md: 202 always), nothing new sent. Only "Resend code" is told to wait.
+  if (!opts.resend && await isLimited(db, cooldownKey('reset', email!), RESEND_COOLDOWN, now)) return;
   await throttleSend(db, email!, 'reset', ctx.ip, now);
   await db.transaction().execute(async (trx) => {
     const user = await trx.selectFrom('users').select('id').where('email', '=', email!).executeTakeFirst();
@@ -210,7 +217,7 @@ export async function setPassword(db: Db, input: Record<string, unknown>, now: D
       ? completeRegistration(trx, email!, JSON.parse(row.payload!) as RegistrationDetails, hash, now, ctx)
       : completeReset(trx, email!, hash, now, ctx);
   });
-  if (purpose === 'reset') await clear(db, `login:email:${email}`);
+  if (purpose === 'reset') await clear(db, limitKey('login:email:', email!));
   return { purpose, userId, email: email! };
 }
 
