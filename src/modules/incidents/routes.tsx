@@ -114,7 +114,10 @@ incidentPages.post('/incidents', requirePermission('incidents.edit'), async (c) 
     const incident = await createIncident(db, actorOf(c), form, clock(), { appUrl: config.appUrl });
     if (isHtmx(c)) {
       toast(c, `Incident #${incident.id} opened`, ['incidents:changed']);
-      return c.html(<IncidentDetail {...await detailProps(c, incident.id)} />);
+      // Replace the whole dialog, so its title names the new incident rather than "New Incident".
+      c.header('HX-Retarget', '#modal');
+      c.header('HX-Reswap', 'innerHTML');
+      return c.html(<Modal title={`Incident #${incident.id}`} wide><IncidentDetail {...await detailProps(c, incident.id)} /></Modal>);
     }
     flash(c, `Incident #${incident.id} opened`);
     return c.redirect(`/incidents/${incident.id}`, 302);

@@ -1,0 +1,42 @@
+// End-to-end: opening an incident from the "New Incident" dialog, as an operations lead would.
+// Pages only, so SQLite only.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { signIn, startBrowserServer, watchProblems, type BrowserServer } from '../helpers/browser.js';
+
+let env: BrowserServer;
+let page: Page;
+
+beforeAll(async () => {
+  env = await startBrowserServer();
+  page = await env.newPage({ viewport: { width: 1280, height: 900 } });
+  await signIn(page, 'mgr.momo@d2ctelcare.com', 'Operator@123');
+});
+
+afterAll(async () => {
+  await page?.context().close().catch(() => {});
+  await env?.close();
+});
+
+describe('new incident dialog in the browser', () => {
+  it('after "Open incident" the dialog is titled with the new incident, the list shows it, a toast confirms', async () => {
+    const problems = watchProblems(page);
+    await page.goto('/incidents');
+    await page.getByTestId('new-incident').click();
+    const form = page.locator('#incident-form');
+    await form.waitFor();
+    await form.getByLabel('Title').fill('Walk: SMSC bind failures');
+    await form.getByRole('button', { name: /Open incident/ }).click();
+
+    const toast = page.getByRole('status').filter({ hasText: /Incident #\d+ opened/ }).first();
+    await toast.waitFor();
+    const id = (await toast.innerText()).match(/#(\d+)/)![1];
+    // One dialog, named after the incident it now shows (it used to keep saying "New Incident").
+    await expect.poll(() => page.locator('#modal-title').innerText()).toBe(`Incident #${id}`);
+    expect(await page.locator('[data-modal]').count()).toBe(1);
+    expect(await page.locator('[data-modal] [role=dialog]').getByRole('button', { name: 'Resolve' }).count()).toBe(1);
+    await page.getByTestId('incident-table').getByText('Walk: SMSC bind failures').waitFor();
+    await page.screenshot({ path: '/tmp/walk-incident-created.png' });
+    expect(problems).toEqual({ console: [], failed: [] });
+  });
+});
