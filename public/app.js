@@ -70,13 +70,83 @@
   // What opened the modal that is loading, to give focus back when it closes.
   var modalOpener = null;
 
+  // A modal showing one record (a link to /incidents/42, /tickets/7, ...) takes that record's address,
+  // as a page of its own would: it can be copied and shared, Back closes the modal and Forward opens it
+  // again. The page under the modal stays as it is (it refreshes itself after changes); htmx's history
+  // snapshots are not used for these entries.
+  var RECORD_PATH = /^\/[a-z-]+\/\d+$/;
+  var modalPending = null; // the address of the record modal being loaded
+  var modalPushed = false; // the open modal has its own history entry
+  var skipPop = false; // the popstate of our own history.back() after the modal closed
+  function recordHref(elt) {
+    if (!elt || elt.tagName !== 'A' || elt.getAttribute('href') !== elt.getAttribute('hx-get')) return null;
+    return RECORD_PATH.test(elt.getAttribute('href')) ? elt.href : null;
+  }
+  document.addEventListener('htmx:afterSwap', function (e) {
+    if (!modalPending || !e.detail.target || e.detail.target.id !== 'modal') return;
+    if (document.querySelector('[data-modal]') && location.href !== modalPending) {
+      // One record modal opened from another takes its place in history, so one Back still closes it.
+      if (modalPushed) history.replaceState({ d2cModal: true }, '', modalPending);
+      else history.pushState({ d2cModal: true }, '', modalPending);
+      modalPushed = true;
+    } else if (location.href === modalPending) {
+      modalPushed = true;
+    }
+    modalPending = null;
+  });
+  // A list refreshing itself after a change (its filter form is triggered by "…:changed" events too)
+  // must not add a Back step for the address already shown, nor move the address off an open record.
+  document.addEventListener('htmx:beforeHistoryUpdate', function (e) {
+    var update = e.detail.history;
+    if (!update) return;
+    if (modalPushed && document.querySelector('[data-modal]')) {
+      update.type = 'replace';
+      update.path = location.pathname + location.search;
+    } else if (update.path === location.pathname + location.search) {
+      update.type = 'replace';
+    }
+  });
+  document.addEventListener('htmx:replacedInHistory', function () {
+    if (modalPushed) history.replaceState({ d2cModal: true }, '', location.href);
+  });
+  function modalClosed() {
+    if (!modalPushed || document.querySelector('[data-modal]')) return;
+    modalPushed = false;
+    if (history.state && history.state.d2cModal) {
+      skipPop = true;
+      history.back();
+    }
+  }
+  document.addEventListener('DOMContentLoaded', function () {
+    var htmxPopstate = window.onpopstate;
+    window.onpopstate = function (e) {
+      if (skipPop) { skipPop = false; return; }
+      var open = document.querySelector('[data-modal]');
+      if (modalPushed && open) {
+        modalPushed = false;
+        open.remove();
+        return;
+      }
+      if (e.state && e.state.d2cModal && document.getElementById('modal') && window.htmx) {
+        modalPending = location.href;
+        window.htmx.ajax('GET', location.pathname + location.search, { target: '#modal', swap: 'innerHTML' });
+        return;
+      }
+      if (htmxPopstate) htmxPopstate.call(window, e);
+    };
+  });
+
   // A request marks the element that sent it with htmx-request, so its own indicator ("…" in a button,
   // "Loading…" beside filters) shows as well as the page bar (the body's hx-indicator, which htmx
   // would otherwise light alone). While a change is being sent, the buttons of its form are disabled
   // and the form is aria-busy: a second click or Enter cannot send it twice.
   document.addEventListener('htmx:beforeRequest', function (e) {
     var elt = e.detail.elt;
-    if (e.detail.target && e.detail.target.id === 'modal') modalOpener = elt;
+    if (e.detail.target && e.detail.target.id === 'modal') {
+      modalOpener = elt;
+      var href = recordHref(elt);
+      if (href) modalPending = href;
+    }
     elt.classList.add('htmx-request');
     var verb = (e.detail.requestConfig && e.detail.requestConfig.verb) || 'get';
     if (verb === 'get') return;
@@ -157,6 +227,8 @@
         destroy: function () {
           var opener = this.opener;
           if (opener && opener.isConnected && !document.querySelector('[data-modal]')) opener.focus();
+          // Replaced by another dialog (a form answered with the record) is not closed: look after the swap.
+          setTimeout(modalClosed, 0);
         },
       };
     });

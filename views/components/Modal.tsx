@@ -11,6 +11,8 @@ export function Modal(props: PropsWithChildren<{ title: string; wide?: boolean }
   return (
     <div
       data-modal
+      // htmx keeps no snapshot of a page with a dialog open: Back or Forward must not bring a stale one back.
+      hx-history="false"
       class="fixed inset-0 z-50 flex items-start justify-center overflow-y-auto p-4 sm:p-8"
       x-data="d2cModal"
       {...{ 'x-on:keydown.escape.window': 'close(true)', 'x-on:keydown.tab.window': 'trap($event)' }}
