@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { dispatchOutbox } from '../../src/mail/dispatcher.js';
+import { createMailer, type Mailer } from '../../src/mail/transport.js';
+import { accountsOf, BASE, createTestApp, type TestApp } from '../helpers/app.js';
+import { DIALECTS } from '../helpers/db.js';
+import { startSmtpSink, type ReceivedMessage, type SmtpSink } from '../helpers/smtp.js';
+
+const momo = accountsOf('momo');
+const ZONE = 'Africa/Johannesburg';
+
+/**
+ * What a recipient reads in the emails of the matrix, received by a real SMTP server: the subject,
+ * the times (in the process's zone, named) and where the link leads.
+ */
+describe.each(DIALECTS)('emails as received on %s', (dialect) => {
+  let t: TestApp;
+  let sink: SmtpSink;
+  let mailer: Mailer;
+  let momoId: number;
+
+  beforeAll(async () => {
+    t = await createTestApp(dialect);
+    sink = await startSmtpSink();
+    mailer = createMailer(sink.smtpConfig());
+    momoId = (await t.db.selectFrom('processes').select('id').where('slug', '=', 'momo').executeTakeFirstOrThrow()).id;
+  });
+  afterAll(async () => {
+    mailer?.close();
+    await sink?.stop();
+    await t?.close();
+  });
+  beforeEach(async () => {
+    await dispatchOutbox(t.db, mailer, t.clock.now());
+    sink.clear();
+  });
+
+  const deliver = async () => {
+    await dispatchOutbox(t.db, mailer, t.clock.now());
+    const got = [...sink.messages];
+    sink.clear();
+    return got;
+  };
+  const userId = async (email: string) => (await t.db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
+  const only = (msgs: ReceivedMessage[], to: string) => {
+    const mine = msgs.filter((m) => m.envelopeTo.includes(to));
+    expect(mine).toHaveLength(1);
+    return mine[0];
+  };
+  /** The "View …" link of a received email: the same in the HTML and the text part. */
+  const linkOf = (m: ReceivedMessage) => {
+    const href = /href="([^"]+)"/.exec(m.html ?? '')![1];
+    expect(m.text).toContain(href);
+    return href;
+  };
+
+  it('every incident email names the severity in its subject and shows its times in the process zone', async () => {
+    t.clock.set('2026-05-09T08:00:00.000Z');
+    const inc = (await (await t.api(momo.operator, 'POST', '/incidents', { title: 'Card payments failing', severity: 2 })).json()) as { id: number };
+    const created = only(await deliver(), momo.manager);
+    expect(created.subject).toBe('[Sev 2] New incident: Card payments failing');
+    // 08:00 UTC is 10:00 in Johannesburg.
+    expect(created.text).toMatch(new RegExp(`Opened: +9 May 2026, 10:00 \\(${ZONE}\\)`));
+    expect(created.html).toContain(`9 May 2026, 10:00 (${ZONE})`);
+
+    await t.api(momo.manager, 'PATCH', `/incidents/${inc.id}`, { assigned_to: await userId(momo.operator) });
+    expect(only(await deliver(), momo.operator).subject).toBe('[Sev 2] Assigned to you: Card payments failing');
+
+    t.clock.advance(5 * 60_000);
+    await t.api(momo.operator, 'PATCH', `/incidents/${inc.id}`, { status: 'in_progress' });
+    expect(only(await deliver(), momo.manager).subject).toBe('[Sev 2] In progress: Card payments failing');
+
+    t.clock.advance(12 * 60_000);
+    await t.api(momo.operator, 'PATCH', `/incidents/${inc.id}`, { status: 'resolved' });
+    const resolved = only(await deliver(), momo.client);
+    expect(resolved.subject).toBe('[Sev 2] Resolved: Card payments failing (resolved in 17m)');
+    expect(resolved.text).toMatch(new RegExp(`Resolved: +9 May 2026, 10:17 \\(${ZONE}\\)`));
+    expect(resolved.html).toContain(`9 May 2026, 10:17 (${ZONE})`);
+    expect(linkOf(resolved)).toBe(`${BASE}/incidents/${inc.id}`);
+  });
+});
