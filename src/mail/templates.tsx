@@ -217,7 +217,7 @@ export function downtimeEmail(kind: 'reported' | 'resolved', data: DowntimeEmail
   const heading = kind === 'reported' ? `Downtime reported: ${services}` : `Downtime resolved: ${services}`;
   const paragraphs = [kind === 'reported'
     ? `A ${impact}-impact downtime was reported in ${data.processName}${by}.`
-    : `The downtime in ${data.processName} has ended${by}${duration ? ` after ${duration}` : ''}.`];
+    : `The downtime in ${data.processName} was ended${by}${duration ? ` after ${duration}` : ''}.`];
   if (downtime.notes) paragraphs.push(downtime.notes.slice(0, 2000));
 
   const impactColor = impact === 'high' ? EMAIL_COLORS.danger : impact === 'medium' ? EMAIL_COLORS.amber : EMAIL_COLORS.slate;
@@ -237,7 +237,7 @@ export function downtimeEmail(kind: 'reported' | 'resolved', data: DowntimeEmail
     preheader: `${data.processName} · ${impact} impact`,
     paragraphs,
     facts,
-    action: { href: `${data.appUrl.replace(/\/+$/, '')}/downtime`, label: 'View downtime' },
+    action: { href: `${data.appUrl.replace(/\/+$/, '')}/downtime#downtime-${downtime.id}`, label: 'View downtime' },
   });
 }
 

@@ -77,4 +77,34 @@ describe.each(DIALECTS)('emails as received on %s', (dialect) => {
     expect(resolved.html).toContain(`9 May 2026, 10:17 (${ZONE})`);
     expect(linkOf(resolved)).toBe(`${BASE}/incidents/${inc.id}`);
   });
+
+  it('downtime, approval and handover emails link to their own record, which is on the page the link opens', async () => {
+    const dt = (await (await t.api(momo.operator, 'POST', '/downtime', {
+      started_at: t.clock.now().toISOString(), services_affected: ['USSD'], impact_level: 'medium',
+    })).json()) as { id: number };
+    const reported = only(await deliver(), momo.manager);
+    expect(linkOf(reported)).toBe(`${BASE}/downtime#downtime-${dt.id}`);
+    t.clock.advance(60 * 60_000);
+    await t.api(momo.operator, 'PATCH', `/downtime/${dt.id}`, { ended_at: t.clock.now().toISOString() });
+    const ended = only(await deliver(), momo.admin);
+    expect(ended.text).toContain('The downtime in Momo was ended by Momo Operator after 1h 0m.');
+    expect(linkOf(ended)).toBe(`${BASE}/downtime#downtime-${dt.id}`);
+    expect(await (await t.page(momo.admin, '/downtime')).text()).toContain(`id="downtime-${dt.id}"`);
+
+    const ap = (await (await t.api(momo.operator, 'POST', '/approvals', { type: 'change', title: 'Rotate TLS certs' })).json()) as { id: number };
+    expect(linkOf(only(await deliver(), momo.manager))).toBe(`${BASE}/approvals#approval-${ap.id}`);
+    expect(await (await t.page(momo.manager, '/approvals')).text()).toContain(`id="approval-${ap.id}"`);
+    await t.api(momo.manager, 'PATCH', `/approvals/${ap.id}`, { status: 'approved' });
+    expect(linkOf(only(await deliver(), momo.operator))).toBe(`${BASE}/approvals#approval-${ap.id}`);
+    expect(await (await t.page(momo.operator, '/approvals')).text()).toContain(`id="approval-${ap.id}"`);
+
+    const ho = (await (await t.api(momo.operator, 'POST', '/handovers', {
+      shift: 'Night', handover_time: t.clock.now().toISOString(), recipient_id: await userId(momo.manager),
+      open_incidents: 'None', actions_taken: 'Watched the queues',
+    })).json()) as { id: number };
+    expect(linkOf(only(await deliver(), momo.manager))).toBe(`${BASE}/handovers#handover-${ho.id}`);
+    expect(await (await t.page(momo.manager, '/handovers')).text()).toContain(`id="handover-${ho.id}"`);
+    await t.api(momo.manager, 'PATCH', `/handovers/${ho.id}`, { acknowledged: true });
+    expect(linkOf(only(await deliver(), momo.operator))).toBe(`${BASE}/handovers#handover-${ho.id}`);
+  });
 });

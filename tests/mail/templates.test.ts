@@ -98,7 +98,7 @@ describe('email templates', () => {
     expect(reported.subject).toBe('Downtime reported: Payments API, USSD (high impact)');
     expect(reported.html).toContain('10:00');
     expect(reported.html).toContain('Africa/Johannesburg');
-    expect(reported.html).toContain(`href="${APP}/downtime"`);
+    expect(reported.html).toContain(`href="${APP}/downtime#downtime-7"`);
     expect(reported.html).toContain('Upstream &lt;provider&gt; outage');
     expect(reported.text).toContain('Africa/Johannesburg');
 

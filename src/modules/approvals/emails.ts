@@ -49,7 +49,7 @@ export async function approvalSubmittedEmails(trx: Trx, approvalId: number, now:
       { label: 'Process', value: a.process_name },
       { label: 'Request', value: `#${a.id}` },
     ],
-    link: { href: '/approvals', label: 'Review request' },
+    link: { href: `/approvals#approval-${a.id}`, label: 'Review request' },
   });
   await enqueueEmails(trx, recipients.map((r) => ({
     to: r.email, ...rendered, template: 'approval.submitted', processId: a.process_id, entityType: 'approval', entityId: a.id,
@@ -84,7 +84,7 @@ export async function approvalDecidedEmails(trx: Trx, approvalId: number, now: D
         { label: 'Process', value: a.process_name },
         { label: 'Request', value: `#${a.id}` },
       ],
-      link: { href: '/approvals', label: 'View request' },
+      link: { href: `/approvals#approval-${a.id}`, label: 'View request' },
     });
     await enqueueEmails(trx, [{
       to: a.submitter_email, ...rendered, template: 'approval.decided', processId: a.process_id, entityType: 'approval', entityId: a.id,
