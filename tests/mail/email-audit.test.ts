@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dispatchOutbox } from '../../src/mail/dispatcher.js';
 import { createMailer, type Mailer } from '../../src/mail/transport.js';
+import { insertApproval } from '../../src/modules/approvals/service.js';
 import { accountsOf, BASE, createTestApp, type TestApp } from '../helpers/app.js';
 import { DIALECTS } from '../helpers/db.js';
 import { startSmtpSink, type ReceivedMessage, type SmtpSink } from '../helpers/smtp.js';
@@ -106,5 +107,24 @@ describe.each(DIALECTS)('emails as received on %s', (dialect) => {
     expect(await (await t.page(momo.manager, '/handovers')).text()).toContain(`id="handover-${ho.id}"`);
     await t.api(momo.manager, 'PATCH', `/handovers/${ho.id}`, { acknowledged: true });
     expect(linkOf(only(await deliver(), momo.operator))).toBe(`${BASE}/handovers#handover-${ho.id}`);
+  });
+
+  it('a refused registrant is not sent a link to a page they cannot sign in to', async () => {
+    const now = t.clock.now();
+    const email = `refused-${dialect}@momo.example`;
+    const subject = Number((await t.db.insertInto('users').values({
+      process_id: momoId, email, name: 'Refused Person', password_hash: null, role: 'client',
+      is_active: false, must_change_password: false, tokens_valid_after: new Date(0), created_at: now, updated_at: now,
+    }).executeTakeFirstOrThrow()).insertId);
+    const approvalId = await t.db.transaction().execute((trx) => insertApproval(trx, null, {
+      processId: momoId, type: 'access', title: 'Access for Refused Person', details: null, submittedBy: subject, subjectUserId: subject,
+    }, now, { appUrl: BASE }));
+    await deliver();
+    await t.api(momo.manager, 'PATCH', `/approvals/${approvalId}`, { status: 'rejected' });
+    const mail = only(await deliver(), email);
+    expect(mail.subject).toBe('Your access request was rejected: Access for Refused Person');
+    expect(mail.html).not.toContain('/approvals');
+    expect(mail.text).not.toContain('/approvals');
+    expect(mail.text).toContain('Your account was not activated, so you cannot sign in.');
   });
 });
