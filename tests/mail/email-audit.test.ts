@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
 import { dispatchOutbox } from '../../src/mail/dispatcher.js';
-import { createMailer, type Mailer } from '../../src/mail/transport.js';
+import { createMailer, messageIdDomain, type Mailer } from '../../src/mail/transport.js';
 import { insertApproval } from '../../src/modules/approvals/service.js';
-import { accountsOf, BASE, createTestApp, type TestApp } from '../helpers/app.js';
+import { accountsOf, BASE, createTestApp, TEST_SECRET, type TestApp } from '../helpers/app.js';
 import { DIALECTS } from '../helpers/db.js';
 import { startSmtpSink, type ReceivedMessage, type SmtpSink } from '../helpers/smtp.js';
 
@@ -126,5 +127,26 @@ describe.each(DIALECTS)('emails as received on %s', (dialect) => {
     expect(mail.html).not.toContain('/approvals');
     expect(mail.text).not.toContain('/approvals');
     expect(mail.text).toContain('Your account was not activated, so you cannot sign in.');
+  });
+
+  it('sends from the SMTP_FROM address with a Message-ID and a Date, also when SMTP_FROM is written "Name <address>"', async () => {
+    const config = loadConfig({
+      NODE_ENV: 'test', JWT_SECRET: TEST_SECRET, DATA_DIR: '/tmp/d2c-test-data', APP_URL: BASE,
+      SMTP_HOST: sink.host, SMTP_PORT: String(sink.port), SMTP_IGNORE_TLS: 'on', SMTP_FROM: 'Ops Team <noreply@ops.example.com>',
+    });
+    const configured = createMailer(config.smtp!);
+    try {
+      await t.api(momo.operator, 'POST', '/incidents', { title: 'Sender check', severity: 4 });
+      const res = await dispatchOutbox(t.db, configured, t.clock.now(), { messageIdDomain: messageIdDomain(config.smtp) });
+      expect(res.failed + res.retried).toBe(0);
+      const mail = only(sink.messages, momo.manager);
+      expect(mail.envelopeFrom).toBe('noreply@ops.example.com');
+      expect(mail.from).toBe('D2C OPs Platform <noreply@ops.example.com>');
+      expect(mail.messageId).toMatch(/^<outbox-\d+@ops\.example\.com>$/);
+      expect(Number.isNaN(Date.parse(mail.headers.date))).toBe(false);
+    } finally {
+      configured.close();
+      sink.clear();
+    }
   });
 });
