@@ -112,6 +112,23 @@ function parseJwtSecret(env: Env, envName: Config['env'], dataDir: string): stri
   return loadOrCreateSecret(dataDir);
 }
 
+const ADDRESS = /^[^\s<>@"]+@[^\s<>@"]+$/;
+
+/**
+ * The sender address. "Ops <ops@example.com>" is read as its address (every email carries the name
+ * "D2C OPs Platform"): handed to SMTP whole it was refused as a bad sender, and no mail went out.
+ */
+function parseFrom(env: Env): string {
+  const raw = env.SMTP_FROM?.trim();
+  if (raw) {
+    const address = /^[^<>]*<([^<>]+)>$/.exec(raw)?.[1].trim() ?? raw;
+    if (!ADDRESS.test(address)) fail('SMTP_FROM', `must be an email address such as ops@example.com or "Ops <ops@example.com>", got "${raw}"`);
+    return address;
+  }
+  // A login that is not an address (an API key user such as "apikey") cannot be the sender.
+  return env.SMTP_USER && ADDRESS.test(env.SMTP_USER) ? env.SMTP_USER : 'no-reply@d2c-ops.local';
+}
+
 function parseSmtp(env: Env): SmtpConfig | null {
   if (!env.SMTP_HOST) return null;
   return {
@@ -119,7 +136,7 @@ function parseSmtp(env: Env): SmtpConfig | null {
     port: int(env, 'SMTP_PORT', 587, 1, 65535),
     user: env.SMTP_USER || undefined,
     pass: env.SMTP_PASS || undefined,
-    from: env.SMTP_FROM || env.SMTP_USER || 'no-reply@d2c-ops.local',
+    from: parseFrom(env),
     ignoreTls: bool(env, 'SMTP_IGNORE_TLS', false),
   };
 }

@@ -79,6 +79,11 @@ const STATUS_COLORS: Record<string, string> = {
 
 const statusLabel = (s: string) => s.replace(/_/g, ' ');
 
+/** "9 May 2026, 10:00 (Africa/Johannesburg)": a time in the process's zone, the zone named. */
+function zoned(d: Date, tz: string): string {
+  return `${formatInZone(d, tz)} (${tz})`;
+}
+
 function durationBetween(from: Date, to: Date | null | undefined): string | null {
   return to ? formatDuration(to.getTime() - from.getTime()) : null;
 }
@@ -100,6 +105,8 @@ export interface IncidentEmailData {
     resolved_at: Date | null;
   };
   processName: string;
+  /** The process's IANA zone: the times in the email are shown in it, with its name. */
+  processTimezone: string;
   assigneeName: string | null;
   actorName: string | null;
   /** "17m": how long the incident took, for the resolved email. */
@@ -115,32 +122,34 @@ export function incidentEmail(kind: IncidentEmailKind, data: IncidentEmailData):
   const duration = data.durationText ?? durationBetween(incident.opened_at, incident.resolved_at) ?? undefined;
   const by = data.actorName ? ` by ${oneLine(data.actorName)}` : '';
 
+  // Every incident subject leads with the severity, so an inbox sorts a Sev 1 from a Sev 4 at a glance.
+  const sev = `[Sev ${incident.severity}]`;
   let subject: string;
   let heading: string;
   const paragraphs: string[] = [];
   switch (kind) {
     case 'created':
-      subject = `[Sev ${incident.severity}] New incident: ${title}`;
+      subject = `${sev} New incident: ${title}`;
       heading = `New incident: ${title}`;
       paragraphs.push(`A Sev ${incident.severity} incident was opened in ${data.processName}${by}.`);
       break;
     case 'assigned':
-      subject = `Assigned to you: ${title}`;
+      subject = `${sev} Assigned to you: ${title}`;
       heading = `Assigned to you: ${title}`;
       paragraphs.push(`This incident in ${data.processName} was assigned to you${by}. Please take a look.`);
       break;
     case 'in_progress':
-      subject = `In progress: ${title}`;
+      subject = `${sev} In progress: ${title}`;
       heading = `In progress: ${title}`;
       paragraphs.push(`Work on this incident in ${data.processName} has started${by}.`);
       break;
     case 'resolved':
-      subject = duration ? `Resolved: ${title} (resolved in ${duration})` : `Resolved: ${title}`;
+      subject = duration ? `${sev} Resolved: ${title} (resolved in ${duration})` : `${sev} Resolved: ${title}`;
       heading = `Resolved: ${title}`;
       paragraphs.push(`This incident in ${data.processName} was resolved${by}${duration ? `, resolved in ${duration}` : ''}.`);
       break;
     case 'unattended':
-      subject = `Unattended for 30+ minutes: ${title}`;
+      subject = `${sev} Unattended for 30+ minutes: ${title}`;
       heading = `Unattended: ${title}`;
       paragraphs.push(
         `This Sev ${incident.severity} incident in ${data.processName} has been open${data.ageText ? ` for ${data.ageText}` : ' for over 30 minutes'} ` +
@@ -157,7 +166,9 @@ export function incidentEmail(kind: IncidentEmailKind, data: IncidentEmailData):
     fact('Process', data.processName),
     fact('Assignee', data.assigneeName ?? 'Unassigned'),
     fact('Incident', `#${incident.id}`),
+    fact('Opened', zoned(incident.opened_at, data.processTimezone)),
   ];
+  if (incident.resolved_at && incident.status === 'resolved') facts.push(fact('Resolved', zoned(incident.resolved_at, data.processTimezone)));
   if (kind === 'resolved' && duration) facts.push(fact('Resolution', `resolved in ${duration}`, <strong>resolved in {duration}</strong>));
   if (kind === 'unattended' && data.ageText) facts.push(fact('Open for', data.ageText));
 
@@ -196,8 +207,7 @@ export function downtimeEmail(kind: 'reported' | 'resolved', data: DowntimeEmail
   const { downtime } = data;
   const services = downtime.services_affected.map(oneLine).filter(Boolean).join(', ') || 'unspecified services';
   const impact = oneLine(downtime.impact_level);
-  const tz = data.processTimezone;
-  const at = (d: Date) => `${formatInZone(d, tz)} (${tz})`;
+  const at = (d: Date) => zoned(d, data.processTimezone);
   const duration = data.durationText ?? durationBetween(downtime.started_at, downtime.ended_at) ?? undefined;
   const by = data.actorName ? ` by ${oneLine(data.actorName)}` : '';
 
@@ -207,7 +217,7 @@ export function downtimeEmail(kind: 'reported' | 'resolved', data: DowntimeEmail
   const heading = kind === 'reported' ? `Downtime reported: ${services}` : `Downtime resolved: ${services}`;
   const paragraphs = [kind === 'reported'
     ? `A ${impact}-impact downtime was reported in ${data.processName}${by}.`
-    : `The downtime in ${data.processName} has ended${by}${duration ? ` after ${duration}` : ''}.`];
+    : `The downtime in ${data.processName} was ended${by}${duration ? ` after ${duration}` : ''}.`];
   if (downtime.notes) paragraphs.push(downtime.notes.slice(0, 2000));
 
   const impactColor = impact === 'high' ? EMAIL_COLORS.danger : impact === 'medium' ? EMAIL_COLORS.amber : EMAIL_COLORS.slate;
@@ -227,7 +237,7 @@ export function downtimeEmail(kind: 'reported' | 'resolved', data: DowntimeEmail
     preheader: `${data.processName} · ${impact} impact`,
     paragraphs,
     facts,
-    action: { href: `${data.appUrl.replace(/\/+$/, '')}/downtime`, label: 'View downtime' },
+    action: { href: `${data.appUrl.replace(/\/+$/, '')}/downtime#downtime-${downtime.id}`, label: 'View downtime' },
   });
 }
 

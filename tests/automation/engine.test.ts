@@ -168,6 +168,7 @@ describe.each(DIALECTS)('automation engine on %s', (dialect) => {
     expect(digest[0].text).toContain('Mean time to resolve');
     expect(digest[0].text).toContain('Resolved within SLA');
     expect(digest[0].text).toContain('Past resolution target');
+    expect(digest[0].text).toMatch(/\b(1 is past the resolution target of its|([02-9]|\d\d+) are past the resolution target of their) severity\./);
 
     t.clock.set(`${tomorrow}T08:00:10.000Z`);
     await tick(t);

@@ -33,12 +33,12 @@ const mailer = createMailer(smtp);
 try {
   const incident = await db.selectFrom('incidents').innerJoin('processes', 'processes.id', 'incidents.process_id')
     .select(['incidents.id', 'incidents.title', 'incidents.severity', 'incidents.status', 'incidents.description',
-      'incidents.opened_at', 'incidents.resolved_at', 'incidents.process_id', 'processes.name as process_name'])
+      'incidents.opened_at', 'incidents.resolved_at', 'incidents.process_id', 'processes.name as process_name', 'processes.timezone as process_timezone'])
     .where('processes.slug', '=', 'momo')
     .orderBy('incidents.opened_at', 'desc').orderBy('incidents.id', 'desc')
     .limit(1).executeTakeFirstOrThrow();
   const rendered = incidentEmail('created', {
-    appUrl: 'http://127.0.0.1', incident, processName: incident.process_name, assigneeName: null, actorName: 'Momo Operator',
+    appUrl: 'http://127.0.0.1', incident, processName: incident.process_name, processTimezone: incident.process_timezone, assigneeName: null, actorName: 'Momo Operator',
   });
   const emails: OutgoingEmail[] = Array.from({ length: recipients }, (_, i) => ({
     to: `bench-${String(i + 1).padStart(4, '0')}@bench.test`,

@@ -272,7 +272,7 @@ describe('text contrast (WCAG 2.1 AA)', () => {
     const opened_at = new Date('2026-05-09T08:00:00.000Z');
     for (const [severity, status] of [[1, 'open'], [2, 'in_progress'], [3, 'resolved'], [4, 'open']] as const) {
       const incident = { id: 42, title: 'Payment Gateway Down', severity, status, description: 'Card payments time out.', opened_at, resolved_at: null };
-      const mail = incidentEmail('created', { appUrl: env.url, incident, processName: 'Momo', assigneeName: null, actorName: 'Momo Operator' });
+      const mail = incidentEmail('created', { appUrl: env.url, incident, processName: 'Momo', processTimezone: 'UTC', assigneeName: null, actorName: 'Momo Operator' });
       mails.push([`incident email, Sev ${severity} ${status}`, mail.html]);
     }
     for (const impact_level of ['high', 'medium', 'low']) {

@@ -77,4 +77,14 @@ describe('configuration', () => {
     expect(c.jobs).toBe(false);
     expect(c.seedDemo).toBe(false);
   });
+
+  it('takes the sender address out of SMTP_FROM, and refuses one that is no address', () => {
+    const smtp = (env: Record<string, string>) => loadConfig({ DATA_DIR: dir(), SMTP_HOST: 'mail', ...env }).smtp!;
+    expect(smtp({ SMTP_FROM: 'ops@example.com' }).from).toBe('ops@example.com');
+    expect(smtp({ SMTP_FROM: 'D2C Ops <ops@example.com>' }).from).toBe('ops@example.com');
+    expect(smtp({ SMTP_FROM: '"Ops, Team" <ops@example.com>' }).from).toBe('ops@example.com');
+    expect(smtp({ SMTP_USER: 'me@gmail.com' }).from).toBe('me@gmail.com');
+    expect(smtp({ SMTP_USER: 'apikey' }).from).toBe('no-reply@d2c-ops.local');
+    expect(() => smtp({ SMTP_FROM: 'D2C Ops' })).toThrow(/SMTP_FROM/);
+  });
 });

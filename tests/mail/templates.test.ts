@@ -17,6 +17,7 @@ function incidentData(over: Partial<IncidentEmailData['incident']> = {}, extra: 
       ...over,
     },
     processName: 'Momo',
+    processTimezone: 'Africa/Johannesburg',
     assigneeName: 'Momo Manager',
     actorName: 'Momo Operator',
     ...extra,
@@ -56,9 +57,9 @@ describe('email templates', () => {
   it('gives each incident event its subject', () => {
     const d = incidentData();
     expect(incidentEmail('created', d).subject).toBe('[Sev 2] New incident: Payment Gateway Down');
-    expect(incidentEmail('assigned', d).subject).toBe('Assigned to you: Payment Gateway Down');
-    expect(incidentEmail('in_progress', d).subject).toBe('In progress: Payment Gateway Down');
-    expect(incidentEmail('unattended', { ...d, ageText: '35m' }).subject).toBe('Unattended for 30+ minutes: Payment Gateway Down');
+    expect(incidentEmail('assigned', d).subject).toBe('[Sev 2] Assigned to you: Payment Gateway Down');
+    expect(incidentEmail('in_progress', d).subject).toBe('[Sev 2] In progress: Payment Gateway Down');
+    expect(incidentEmail('unattended', { ...d, ageText: '35m' }).subject).toBe('[Sev 2] Unattended for 30+ minutes: Payment Gateway Down');
     expect(incidentEmail('unattended', { ...d, ageText: '35m' }).text).toContain('35m');
   });
 
@@ -66,7 +67,7 @@ describe('email templates', () => {
     const mail = incidentEmail('resolved', incidentData({
       status: 'resolved', resolved_at: new Date('2026-05-09T08:17:30.000Z'),
     }));
-    expect(mail.subject).toBe('Resolved: Payment Gateway Down (resolved in 17m)');
+    expect(mail.subject).toBe('[Sev 2] Resolved: Payment Gateway Down (resolved in 17m)');
     expect(mail.html).toContain('resolved in 17m');
     expect(mail.html).toContain('Sev 2');
     expect(mail.html).toContain('Momo Manager');
@@ -74,7 +75,7 @@ describe('email templates', () => {
     expect(mail.text).toContain('Momo Manager');
     // An explicit duration wins.
     expect(incidentEmail('resolved', { ...incidentData({ status: 'resolved' }), durationText: '2h 5m' }).subject)
-      .toBe('Resolved: Payment Gateway Down (resolved in 2h 5m)');
+      .toBe('[Sev 2] Resolved: Payment Gateway Down (resolved in 2h 5m)');
   });
 
   it('shows downtime in the process time zone and never a negative duration', () => {
@@ -97,7 +98,7 @@ describe('email templates', () => {
     expect(reported.subject).toBe('Downtime reported: Payments API, USSD (high impact)');
     expect(reported.html).toContain('10:00');
     expect(reported.html).toContain('Africa/Johannesburg');
-    expect(reported.html).toContain(`href="${APP}/downtime"`);
+    expect(reported.html).toContain(`href="${APP}/downtime#downtime-7"`);
     expect(reported.html).toContain('Upstream &lt;provider&gt; outage');
     expect(reported.text).toContain('Africa/Johannesburg');
 

@@ -80,7 +80,7 @@ function PendingCard(props: { a: ApprovalRow; actor: Actor; now: Date; failed?: 
   const mayDecide = can(actor.role, 'approvals.decide');
   const own = a.submitted_by === actor.userId;
   return (
-    <li class="p-4" data-approval={a.id} data-status={a.status}>
+    <li id={`approval-${a.id}`} class="p-4 target:bg-teal/5" data-approval={a.id} data-status={a.status}>
       <Header a={a} actor={actor} />
       <p class="mt-1.5 text-xs text-slate-500">
         Submitted by <span class="font-medium text-slate-700">{a.submitter_name}</span> · <RelativeTime at={a.submitted_at} now={props.now} tz={a.process_timezone} />
@@ -95,7 +95,7 @@ function PendingCard(props: { a: ApprovalRow; actor: Actor; now: Date; failed?: 
 function DecidedCard(props: { a: ApprovalRow; actor: Actor }) {
   const { a } = props;
   return (
-    <li class="p-4" data-approval={a.id} data-status={a.status}>
+    <li id={`approval-${a.id}`} class="p-4 target:bg-teal/5" data-approval={a.id} data-status={a.status}>
       <Header a={a} actor={props.actor} />
       <p class="mt-1.5 text-xs text-slate-500">
         Submitted by <span class="font-medium text-slate-700">{a.submitter_name}</span> · <LocalTime at={a.submitted_at} tz={a.process_timezone} />

@@ -108,7 +108,7 @@ export function DowntimeRowView(props: { row: DowntimeRow; actor: Actor; now: Da
   const { row } = props;
   const showProcess = crossesProcesses(props.actor);
   return (
-    <tr id={`downtime-${row.id}`} data-downtime={row.id} data-status={row.ended_at ? 'ended' : 'ongoing'} class="align-top hover:bg-slate-50">
+    <tr id={`downtime-${row.id}`} data-downtime={row.id} data-status={row.ended_at ? 'ended' : 'ongoing'} class="align-top hover:bg-slate-50 target:bg-teal/5">
       <td class="max-w-64 px-4 py-2.5"><IncidentCell row={row} /></td>
       {showProcess ? <td class="px-4 py-2.5 text-slate-600">{row.process_name}</td> : null}
       <td class="whitespace-nowrap px-4 py-2.5 text-slate-600"><LocalTime at={row.started_at} tz={row.process_timezone} /></td>

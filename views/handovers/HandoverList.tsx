@@ -29,7 +29,7 @@ function HandoverCard(props: { h: HandoverRow; actor: Actor; failed?: HandoverLi
   const forMe = h.recipient_id === actor.userId;
   const failed = props.failed?.id === h.id ? props.failed : undefined;
   return (
-    <li class={`p-4 ${!acknowledged && forMe ? 'bg-amber/5' : ''}`} data-handover={h.id} data-status={acknowledged ? 'acknowledged' : 'pending'}>
+    <li id={`handover-${h.id}`} class={`p-4 target:bg-teal/5 ${!acknowledged && forMe ? 'bg-amber/5' : ''}`} data-handover={h.id} data-status={acknowledged ? 'acknowledged' : 'pending'}>
       <div class="flex flex-wrap items-start justify-between gap-3">
         <div class="min-w-0">
           <div class="flex flex-wrap items-center gap-2">

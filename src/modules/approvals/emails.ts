@@ -49,7 +49,7 @@ export async function approvalSubmittedEmails(trx: Trx, approvalId: number, now:
       { label: 'Process', value: a.process_name },
       { label: 'Request', value: `#${a.id}` },
     ],
-    link: { href: '/approvals', label: 'Review request' },
+    link: { href: `/approvals#approval-${a.id}`, label: 'Review request' },
   });
   await enqueueEmails(trx, recipients.map((r) => ({
     to: r.email, ...rendered, template: 'approval.submitted', processId: a.process_id, entityType: 'approval', entityId: a.id,
@@ -76,6 +76,8 @@ export async function approvalDecidedEmails(trx: Trx, approvalId: number, now: D
       lines: [
         `${a.reviewer_name ?? 'A manager'} ${verdict} your ${typeLabel(a.type).toLowerCase()} request in ${a.process_name}.`,
         ...(a.note ? [`Note: ${a.note.slice(0, 2000)}`] : []),
+        // A refused registrant's account stays inactive: they cannot sign in to open the request.
+        ...(selfRegistered ? ['Your account was not activated, so you cannot sign in. If you think this is a mistake, contact the operations team of your process.'] : []),
       ],
       facts: [
         { label: 'Decision', value: approved ? 'Approved' : 'Rejected' },
@@ -84,7 +86,7 @@ export async function approvalDecidedEmails(trx: Trx, approvalId: number, now: D
         { label: 'Process', value: a.process_name },
         { label: 'Request', value: `#${a.id}` },
       ],
-      link: { href: '/approvals', label: 'View request' },
+      link: selfRegistered ? undefined : { href: `/approvals#approval-${a.id}`, label: 'View request' },
     });
     await enqueueEmails(trx, [{
       to: a.submitter_email, ...rendered, template: 'approval.decided', processId: a.process_id, entityType: 'approval', entityId: a.id,

@@ -86,7 +86,7 @@ export function digestEmail(d: { appUrl: string; ruleName: string; processName: 
   const sla = g.last24h.resolvedCount ? `${Math.round((g.last24h.withinSla / g.last24h.resolvedCount) * 100)}%` : '—';
   const lines = [
     `${d.processName} has ${g.openTotal} unresolved incident${g.openTotal === 1 ? '' : 's'} (${g.inProgress} in progress); `
-      + `${g.breaching} ${g.breaching === 1 ? 'is' : 'are'} past the resolution target of its severity.`,
+      + `${g.breaching} ${g.breaching === 1 ? 'is past the resolution target of its' : 'are past the resolution target of their'} severity.`,
   ];
   if (g.oldest.length) {
     lines.push(`Most severe and oldest first${g.openTotal > g.oldest.length ? ` (${g.oldest.length} of ${g.openTotal})` : ''}:`);

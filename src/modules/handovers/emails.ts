@@ -46,7 +46,7 @@ export async function handoverSubmittedEmail(trx: Trx, handoverId: number, now: 
       { label: 'From', value: h.submitter_name },
       { label: 'Process', value: h.process_name },
     ],
-    link: { href: '/handovers', label: 'Acknowledge handover' },
+    link: { href: `/handovers#handover-${h.id}`, label: 'Acknowledge handover' },
   });
   await enqueueEmails(trx, [{
     to: h.recipient_email, ...rendered, template: 'handover.submitted', processId: h.process_id, entityType: 'handover', entityId: h.id,
@@ -70,7 +70,7 @@ export async function handoverAcknowledgedEmail(trx: Trx, handoverId: number, no
       { label: 'Acknowledged', value: h.acknowledged_at ? `${formatInZone(h.acknowledged_at, tz)} (${tz})` : '—' },
       { label: 'By', value: h.recipient_name },
     ],
-    link: { href: '/handovers', label: 'View handovers' },
+    link: { href: `/handovers#handover-${h.id}`, label: 'View handover' },
   });
   await enqueueEmails(trx, [{
     to: h.submitter_email, ...rendered, template: 'handover.acknowledged', processId: h.process_id, entityType: 'handover', entityId: h.id,

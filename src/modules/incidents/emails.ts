@@ -34,7 +34,7 @@ export async function incidentEmails(trx: Trx, a: Args): Promise<number> {
     .innerJoin('processes', 'processes.id', 'incidents.process_id')
     .leftJoin('users', 'users.id', 'incidents.assigned_to')
     .selectAll('incidents')
-    .select(['processes.name as process_name', 'users.name as assignee_name', 'users.email as assignee_email',
+    .select(['processes.name as process_name', 'processes.timezone as process_timezone', 'users.name as assignee_name', 'users.email as assignee_email',
       'users.is_active as assignee_active'])
     .where('incidents.id', '=', a.incidentId)
     .executeTakeFirstOrThrow();
@@ -51,6 +51,7 @@ export async function incidentEmails(trx: Trx, a: Args): Promise<number> {
     appUrl: a.mail.appUrl,
     incident,
     processName: incident.process_name,
+    processTimezone: incident.process_timezone,
     assigneeName: incident.assignee_name ?? null,
     actorName: a.actor?.name ?? null,
     durationText: incident.resolved_at ? formatDuration(incident.resolved_at.getTime() - incident.opened_at.getTime()) : undefined,

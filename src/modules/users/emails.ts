@@ -41,7 +41,7 @@ export async function welcomeEmail(
     heading: `Welcome to D2C OPs, ${user.name}`,
     lines: [
       `${invitedBy} created a D2C OPs account for you in ${user.processName}.`,
-      `Choose your password with the button below. The link works once and expires in ${expiresHours} hours; after that, ask your administrator for a new one.`,
+      `Choose your password with the link below. The link works once and expires in ${expiresHours} hours; after that, ask your administrator for a new one.`,
       'Then sign in with this email address and the password you chose.',
     ],
     facts: [
