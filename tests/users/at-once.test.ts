@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accountsOf, createTestApp, SUPER_ADMIN, type TestApp } from '../helpers/app.js';
+import { accountsOf, BASE, createTestApp, SUPER_ADMIN, type TestApp } from '../helpers/app.js';
 import { atOnce, auditCount, statuses, userIdOf } from '../helpers/at-once.js';
 import { DIALECTS } from '../helpers/db.js';
 
@@ -45,5 +45,29 @@ describe.each(DIALECTS)('a user changed by several admins at once on %s', (diale
     expect(statuses(res)).toEqual([200, 200, 200, 200, 200]);
     expect(await auditCount(t, 'user.role_change', id)).toBe(1);
     expect((await (await t.api(momo.admin, 'GET', `/users/${id}`)).json()) as { role: string }).toMatchObject({ role: 'operator' });
+  });
+});
+
+describe.each(DIALECTS)('a welcome link used by several requests at once on %s', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(dialect);
+  });
+  afterAll(async () => t?.close());
+
+  it('four set-password posts with one link at once: one page says done, the others 404, one audit entry', async () => {
+    const created = await t.api(momo.admin, 'POST', '/users', { name: 'Welcome Race', email: 'welcome.race@momo.example', role: 'operator' });
+    const { id } = (await created.json()) as { id: number };
+    const mail = await t.db.selectFrom('email_outbox').select('text').where('template', '=', 'user.welcome').where('entity_id', '=', id).executeTakeFirstOrThrow();
+    const token = /welcome\?token=([A-Za-z0-9_-]+)/.exec(mail.text)![1];
+    const passwords = ['WelcomeRace1', 'WelcomeRace2', 'WelcomeRace3', 'WelcomeRace4'];
+    const res = await Promise.all(passwords.map((password) => t.request('/welcome', {
+      method: 'POST', headers: { origin: BASE, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token, password, confirm_password: password }).toString(),
+    })));
+    expect(statuses(res)).toEqual([200, 404, 404, 404]);
+    expect(await auditCount(t, 'user.password_set', id)).toBe(1);
+    const won = passwords[res.findIndex((r) => r.status === 200)];
+    expect((await t.token('welcome.race@momo.example', won)).length).toBeGreaterThan(0);
   });
 });
