@@ -71,3 +71,22 @@ describe.each(DIALECTS)('a welcome link used by several requests at once on %s',
     expect((await t.token('welcome.race@momo.example', won)).length).toBeGreaterThan(0);
   });
 });
+
+describe.each(DIALECTS)('an email address changed by several admins at once on %s', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(dialect);
+  });
+  afterAll(async () => t?.close());
+
+  it('six changes to the same address at once: all 200, one audit entry, one Email Changed to each address (MariaDB sent several pairs)', async () => {
+    const id = await userIdOf(t, momo.viewer);
+    const res = await atOnce(t, [momo.admin, SUPER_ADMIN, momo.admin, SUPER_ADMIN, momo.admin, SUPER_ADMIN],
+      (who) => t.api(who, 'PATCH', `/users/${id}/email`, { email: 'viewer.renamed@momo.example' }));
+    expect(statuses(res)).toEqual([200, 200, 200, 200, 200, 200]);
+    expect(await auditCount(t, 'user.email_change', id)).toBe(1);
+    const mails = await t.db.selectFrom('email_outbox').select('to_address').where('template', '=', 'user.email_changed')
+      .where('entity_id', '=', id).orderBy('to_address').execute();
+    expect(mails.map((m) => m.to_address)).toEqual([momo.viewer, 'viewer.renamed@momo.example'].sort());
+  });
+});

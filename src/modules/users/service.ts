@@ -293,12 +293,16 @@ export async function changeEmail(
     if (!(await verifyPassword(current, me.password_hash))) throw validationFailed({ current_password: 'That is not your current password.' });
   }
 
-  await db.transaction().execute(async (trx) => {
+  // Lost to a change at the same moment: tried again on what won (the same address asked for again
+  // is then a no-op, not a second audit entry and a second pair of emails).
+  await retryLostRace('This user changed meanwhile. Reload and try again.', () => db.transaction().execute(async (trx) => {
     const target = self ? await ownUser(trx, actor.userId) : await targetFor(trx, actor, id);
     if (target.email === email) return;
     if (await emailTaken(trx, email!, target.id)) throw emailInUse();
     try {
-      await trx.updateTable('users').set({ email: email!, updated_at: now }).where('id', '=', target.id).execute();
+      const res = await trx.updateTable('users').set({ email: email!, updated_at: now })
+        .where('id', '=', target.id).where('email', '=', target.email).executeTakeFirst();
+      if (affected(res) === 0) throw new LostRace();
     } catch (err) {
       if (isUniqueViolation(err)) throw emailInUse();
       throw err;
@@ -309,7 +313,7 @@ export async function changeEmail(
     });
     await emailChangedEmails(trx, { id: target.id, name: target.name, processId: target.process_id }, target.email, email!,
       { name: actor.name, self }, now, ctx);
-  });
+  }));
   return self ? ownUser(db, actor.userId) : (await findUser(db, actor, id))!;
 }
 
