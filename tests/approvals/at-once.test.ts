@@ -20,6 +20,9 @@ describe.each(DIALECTS)('approvals decided at the same moment on %s', (dialect) 
     const id = await submit('Swap the core switch');
     const res = await atOnce(t, deciders, (who) => t.api(who, 'PATCH', `/approvals/${id}`, { status: 'approved' }));
     expect(statuses(res)).toEqual([200, 409, 409, 409, 409, 409]);
+    // Each loser is told who decided, as when it comes later (MariaDB said only "decided meanwhile").
+    const messages = await Promise.all(res.filter((r) => r.status === 409).map(async (r) => ((await r.json()) as { error: { message: string } }).error.message));
+    for (const m of messages) expect(m).toMatch(/^This request was already approved by /);
     expect(await auditCount(t, 'approval.approved', id)).toBe(1);
     expect(await mailCount(t, 'approval', id, 'approval.decided')).toBe(1);
   });
