@@ -79,8 +79,10 @@ export async function signingSecret(db: Executor, processId: number | null, now:
 
 /** Replaces the process's signing secret at once; receivers must switch to the new one. Audited. */
 export async function rotateSigningSecret(db: Kysely<Database>, actor: Actor, processId: number, now: Date): Promise<SigningSecret> {
+  // Created (if need be) before the transaction: inside one, MySQL's snapshot would not show the
+  // secret a request at the same moment created, and the losing insert answered 500.
+  const current = await signingSecret(db, processId, now);
   return db.transaction().execute(async (trx) => {
-    const current = await signingSecret(trx, processId, now);
     const w = withWebhookTables(trx);
     await w.updateTable('webhook_secrets').set({ secret: newSigningSecret(), rotated_at: now }).where('id', '=', current.id).execute();
     await recordAction(trx, actor, now, {

@@ -6,6 +6,7 @@ import { conflict, forbidden, notFound } from '../../errors.js';
 import { can } from '../../roles.js';
 import { owningProcess, type Actor } from '../../tenancy.js';
 import { Fields } from '../../validation.js';
+import { LostRace, retryLostRace } from '../../races.js';
 import { approvalDecidedEmails, approvalSubmittedEmails } from './emails.js';
 import { APPROVAL_TYPES, findApproval, type ApprovalRow, type ApprovalType } from './queries.js';
 
@@ -86,7 +87,8 @@ export async function decideApproval(db: Db, actor: Actor, id: number, input: Re
   const note = f.text('note', { max: NOTE_MAX, label: 'Note' });
   f.check();
 
-  await db.transaction().execute(async (trx) => {
+  // Lost to a decision at the same moment: read again, so the 409 names who decided it and how.
+  await retryLostRace('This request was decided meanwhile. Reload to see the decision.', () => db.transaction().execute(async (trx) => {
     const current = await findApproval(trx, actor, id);
     if (!current) throw notFound('Approval request');
     if (current.submitted_by === actor.userId) throw forbidden('You cannot approve or reject your own request.');
@@ -98,7 +100,7 @@ export async function decideApproval(db: Db, actor: Actor, id: number, input: Re
       .set({ status: status!, note, reviewed_by: actor.userId, reviewed_at: now })
       .where('id', '=', current.id).where('status', '=', 'pending')
       .executeTakeFirst();
-    if (affected(res) === 0) throw conflict('This request was decided meanwhile. Reload to see the decision.');
+    if (affected(res) === 0) throw new LostRace();
 
     let activated = false;
     if (status === 'approved' && current.type === 'access' && current.subject_user_id !== null) {
@@ -122,7 +124,7 @@ export async function decideApproval(db: Db, actor: Actor, id: number, input: Re
       summary: current.title,
     });
     await approvalDecidedEmails(trx, current.id, now, mail, activated);
-  });
+  }));
   return (await findApproval(db, actor, id))!;
 }
 

@@ -6,6 +6,7 @@ import { forbidden, notFound, validationFailed } from '../../errors.js';
 import { can } from '../../roles.js';
 import { owningProcess, type Actor } from '../../tenancy.js';
 import { Fields } from '../../validation.js';
+import { LostRace, retryLostRace, whereAsRead } from '../../races.js';
 import { actionConfigJson, readAction, readTrigger, triggerConfigJson, type Action, type Trigger } from './config.js';
 import { findRule, type RuleRow } from './queries.js';
 
@@ -109,6 +110,15 @@ export async function updateRule(db: Db, actor: Actor, id: number, input: Record
   const f = new Fields(input);
   const name = f.has('name') ? f.text('name', { required: true, max: RULE_NAME_MAX, label: 'Rule name' }) : undefined;
   const active = readActive(input, f);
+  // Lost to a change at the same moment: tried again on what won (pausing a paused rule is then the
+  // no-op it is on its own, not a second audit entry).
+  await retryLostRace('The rule changed meanwhile. Reload and try again.', () => applyRuleUpdate(db, actor, id, input, f, name, active, now));
+  return getRule(db, actor, id);
+}
+
+async function applyRuleUpdate(
+  db: Db, actor: Actor, id: number, input: Record<string, unknown>, f: Fields, name: string | null | undefined, active: boolean | null | undefined, now: Date,
+): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const current = await findRule(trx, actor, id);
     if (!current) throw notFound('Automation rule');
@@ -129,14 +139,16 @@ export async function updateRule(db: Db, actor: Actor, id: number, input: Record
       if (before !== next[key]) changes[key] = [before, next[key]];
     }
     if (Object.keys(changes).length === 0) return;
-    await trx.updateTable('automation_rules').set({ ...next, updated_at: now }).where('id', '=', current.id).execute();
+    // Conditional on the changed fields as read, so two racing changes cannot both apply.
+    const res = await whereAsRead(trx.updateTable('automation_rules').set({ ...next, updated_at: now }).where('id', '=', current.id),
+      current, Object.keys(changes)).executeTakeFirst();
+    if (affected(res) === 0) throw new LostRace();
     const onlyToggle = Object.keys(changes).length === 1 && 'is_active' in changes;
     await recordAction(trx, actor, now, {
       action: onlyToggle ? (next.is_active ? 'automation_rule.activate' : 'automation_rule.deactivate') : 'automation_rule.update',
       entityType: 'automation_rule', entityId: current.id, processId: current.process_id, changes, summary: next.name,
     });
   });
-  return getRule(db, actor, id);
 }
 
 export async function setRuleActive(db: Db, actor: Actor, id: number, active: boolean, now: Date): Promise<RuleRow> {

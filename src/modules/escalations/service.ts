@@ -6,6 +6,7 @@ import { conflict, forbidden, notFound } from '../../errors.js';
 import { can } from '../../roles.js';
 import { owningProcess, type Actor } from '../../tenancy.js';
 import { Fields } from '../../validation.js';
+import { LostRace, retryLostRace, whereAsRead } from '../../races.js';
 import { deliverableUrl } from '../../webhooks/dispatcher.js';
 import { MAX_MINUTES } from '../automation/config.js';
 import { findChain, withTiers, type ChainView } from './queries.js';
@@ -203,7 +204,9 @@ export async function updateChain(db: Db, actor: Actor, id: number, input: Recor
   const severity = f.has('trigger_severity') ? readSeverity(f) : undefined;
   const tiers = f.has('tiers') ? readTiers(input.tiers, f) : undefined;
   const active = readActive(input, f);
-  await db.transaction().execute(async (trx) => {
+  // Lost to a change at the same moment: tried again on what won (pausing a paused chain is then the
+  // no-op it is on its own, not a second audit entry).
+  await retryLostRace('The chain changed meanwhile. Reload and try again.', () => db.transaction().execute(async (trx) => {
     // Another process's chain is a 404 whatever the input.
     const current = await findChain(trx, actor, id);
     if (!current) throw notFound('Escalation chain');
@@ -228,13 +231,16 @@ export async function updateChain(db: Db, actor: Actor, id: number, input: Recor
     }
     f.check();
     if (Object.keys(changes).length === 0) return;
-    await trx.updateTable('escalation_chains').set({ ...set, updated_at: now }).where('id', '=', current.id).execute();
+    // Conditional on the changed fields as read, so two racing changes cannot both apply.
+    const res = await whereAsRead(trx.updateTable('escalation_chains').set({ ...set, updated_at: now }).where('id', '=', current.id),
+      current, Object.keys(set)).executeTakeFirst();
+    if (affected(res) === 0) throw new LostRace();
     if (tiers) await writeTiers(trx, current.process_id, current.id, tiers);
     await recordAction(trx, actor, now, {
       action: 'escalation_chain.update', entityType: 'escalation_chain', entityId: current.id, processId: current.process_id,
       changes, summary: (name ?? current.name)!,
     });
-  });
+  }));
   return view(db, actor, id);
 }
 

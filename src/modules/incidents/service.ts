@@ -6,6 +6,7 @@ import { conflict, forbidden, notFound } from '../../errors.js';
 import { can } from '../../roles.js';
 import { owningProcess, type Actor } from '../../tenancy.js';
 import { Fields } from '../../validation.js';
+import { LostRace, retryLostRace, whereAsRead } from '../../races.js';
 import { assignableUsers, findIncident, timelineOf, type IncidentRow } from './queries.js';
 import { incidentEmails } from './emails.js';
 import { addIncidentEvent } from './timeline.js';
@@ -134,19 +135,9 @@ export async function updateIncident(db: Db, actor: Actor, id: number, input: Re
   // race is tried again on what won, in a new transaction (one on MySQL keeps reading its first
   // snapshot): asking for the status the incident now has is then the documented no-op (200), an
   // illegal move a 409, anything else applies on top.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await applyIncidentPatch(db, actor, id, patch, fields, now, mail);
-      break;
-    } catch (err) {
-      if (!(err instanceof LostRace)) throw err;
-      if (attempt === 3) throw conflict('The incident changed meanwhile. Reload and try again.');
-    }
-  }
+  await retryLostRace('The incident changed meanwhile. Reload and try again.', () => applyIncidentPatch(db, actor, id, patch, fields, now, mail));
   return (await findIncident(db, actor, id))!;
 }
-
-class LostRace extends Error {}
 
 async function applyIncidentPatch(
   db: Db, actor: Actor, id: number, patch: ReturnType<typeof readPatch>['patch'], fields: Fields, now: Date, mail: MailContext,
@@ -214,9 +205,10 @@ async function applyIncidentPatch(
     }
     if (Object.keys(set).length === 0) return;
 
-    // Conditional on the status we read, so two racing changes cannot both apply.
-    const res = await trx.updateTable('incidents').set({ ...set, updated_at: now })
-      .where('id', '=', current.id).where('status', '=', current.status).executeTakeFirst();
+    // Conditional on the status and every changed field as read, so two racing changes (two people
+    // taking the incident at once too) cannot both apply.
+    const res = await whereAsRead(trx.updateTable('incidents').set({ ...set, updated_at: now })
+      .where('id', '=', current.id).where('status', '=', current.status), current, Object.keys(changes)).executeTakeFirst();
     if (affected(res) === 0) throw new LostRace();
     for (const [kind, message] of events) await addIncidentEvent(trx, current, actor, kind, message, now);
     await recordAction(trx, actor, now, {

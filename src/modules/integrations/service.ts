@@ -5,6 +5,7 @@ import { forbidden, notFound } from '../../errors.js';
 import { can } from '../../roles.js';
 import { owningProcess, scoped, type Actor } from '../../tenancy.js';
 import { Fields } from '../../validation.js';
+import { LostRace, retryLostRace, whereAsRead } from '../../races.js';
 import { findIntegration, INTEGRATION_KINDS, type IntegrationRow } from './queries.js';
 import { DEFAULT_SEVERITY_MAP, parseSeverityMap, type SeverityMap } from './severity.js';
 
@@ -100,6 +101,13 @@ export async function updateIntegration(db: Db, actor: Actor, id: number, input:
   if (active !== null) set.is_active = active;
   if (f.has('kind')) f.fail('kind', 'The kind of an integration cannot change: create another one.');
   f.check();
+  // Lost to a change at the same moment: tried again on what won (pausing a paused integration is
+  // then the no-op it is on its own, not a second audit entry).
+  await retryLostRace('The integration changed meanwhile. Reload and try again.', () => applyIntegrationUpdate(db, actor, id, set, active, now));
+  return (await findIntegration(db, actor, id))!;
+}
+
+async function applyIntegrationUpdate(db: Db, actor: Actor, id: number, set: Record<string, unknown>, active: boolean | null, now: Date): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const current = await findIntegration(trx, actor, id);
     if (!current) throw notFound('Integration');
@@ -109,13 +117,14 @@ export async function updateIntegration(db: Db, actor: Actor, id: number, input:
       if (before !== v) changes[k] = [before, v];
     }
     if (Object.keys(changes).length === 0) return;
-    await trx.updateTable('integrations').set(set).where('id', '=', id).execute();
+    // Conditional on the changed fields as read, so two racing changes cannot both apply.
+    const res = await whereAsRead(trx.updateTable('integrations').set(set).where('id', '=', id), current, Object.keys(changes)).executeTakeFirst();
+    if (affected(res) === 0) throw new LostRace();
     const action = Object.keys(changes).length === 1 && 'is_active' in changes ? (active ? 'integration.resume' : 'integration.pause') : 'integration.update';
     await recordAction(trx, actor, now, {
       action, entityType: 'integration', entityId: id, processId: current.process_id, changes, summary: current.name,
     });
   });
-  return (await findIntegration(db, actor, id))!;
 }
 
 /** A new URL key; the old one stops working at once (404). */

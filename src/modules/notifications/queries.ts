@@ -158,13 +158,25 @@ export async function markAllRead(db: Db, actor: Actor, now: Date): Promise<numb
   if (ids.length === 0) return 0;
   try {
     await db.insertInto('notification_reads').values(ids.map((id) => ({ user_id: actor.userId, notification_id: id, read_at: now }))).execute();
+    return ids.length;
   } catch (err) {
-    // Two tabs opening the bell at once: the other one marked (some of) them; mark the rest one by one.
-    const code = (err as { code?: string }).code ?? '';
-    if (code !== 'ER_DUP_ENTRY' && !code.startsWith('SQLITE_CONSTRAINT')) throw err;
-    for (const id of ids) {
-      await db.insertInto('notification_reads').values({ user_id: actor.userId, notification_id: id, read_at: now }).execute().catch(() => undefined);
+    if (!isDuplicate(err)) throw err;
+  }
+  // Two tabs opening the bell at once: the other one marked (some of) them; mark the rest one by one
+  // and count only those, so the two answers add up to what was unread.
+  let marked = 0;
+  for (const id of ids) {
+    try {
+      await db.insertInto('notification_reads').values({ user_id: actor.userId, notification_id: id, read_at: now }).execute();
+      marked++;
+    } catch (err) {
+      if (!isDuplicate(err)) throw err;
     }
   }
-  return ids.length;
+  return marked;
+}
+
+function isDuplicate(err: unknown): boolean {
+  const code = (err as { code?: string }).code ?? '';
+  return code === 'ER_DUP_ENTRY' || code.startsWith('SQLITE_CONSTRAINT');
 }

@@ -6,6 +6,7 @@ import { conflict, forbidden, notFound } from '../../errors.js';
 import { can } from '../../roles.js';
 import { owningProcess, type Actor } from '../../tenancy.js';
 import { Fields } from '../../validation.js';
+import { LostRace, retryLostRace, whereAsRead } from '../../races.js';
 import {
   findTicket, linkableIncident, ticketAssignees, ticketHistory, userNames,
   type TicketRow, type TicketStatus, type TicketType,
@@ -124,6 +125,15 @@ function readPatch(input: Record<string, unknown>): { patch: Patch; fields: Fiel
 export async function updateTicket(db: Db, actor: Actor, id: number, input: Record<string, unknown>, now: Date): Promise<TicketRow> {
   if (!can(actor.role, 'tickets.edit')) throw forbidden();
   const { patch, fields } = readPatch(input);
+  // Lost to a change at the same moment: tried again on what won (asking again for the same
+  // status or assignee is then the no-op it is on its own).
+  await retryLostRace('The ticket changed meanwhile. Reload and try again.', () => applyTicketPatch(db, actor, id, patch, fields, now));
+  return (await findTicket(db, actor, id))!;
+}
+
+async function applyTicketPatch(
+  db: Db, actor: Actor, id: number, patch: ReturnType<typeof readPatch>['patch'], fields: Fields, now: Date,
+): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const current = await findTicket(trx, actor, id);
     if (!current) throw notFound('Ticket');
@@ -166,16 +176,15 @@ export async function updateTicket(db: Db, actor: Actor, id: number, input: Reco
     }
     if (Object.keys(set).length === 0) return;
 
-    // Conditional on the status we read, so two racing changes cannot both apply.
-    const res = await trx.updateTable('tickets').set({ ...set, updated_at: now })
-      .where('id', '=', current.id).where('status', '=', current.status).executeTakeFirst();
-    if (affected(res) === 0) throw conflict('The ticket changed meanwhile. Reload and try again.');
+    // Conditional on the status and every changed field as read, so two racing changes cannot both apply.
+    const res = await whereAsRead(trx.updateTable('tickets').set({ ...set, updated_at: now })
+      .where('id', '=', current.id).where('status', '=', current.status), current, Object.keys(changes)).executeTakeFirst();
+    if (affected(res) === 0) throw new LostRace();
     await recordAction(trx, actor, now, {
       action: 'ticket.update', entityType: 'ticket', entityId: current.id, processId: current.process_id,
       changes, summary: (set.title as string | undefined) ?? current.title,
     });
   });
-  return (await findTicket(db, actor, id))!;
 }
 
 export interface HistoryEntry {

@@ -7,6 +7,7 @@ import { conflict, DomainError, forbidden, notFound, validationFailed } from '..
 import { can, ROLE_LABELS } from '../../roles.js';
 import { owningProcess, type Actor } from '../../tenancy.js';
 import { Fields } from '../../validation.js';
+import { LostRace, retryLostRace, whereAsRead } from '../../races.js';
 import { emailChangedEmails, welcomeEmail } from './emails.js';
 import { emailTaken, findUser, ownUser, type UserRow } from './queries.js';
 import { consumeWelcomeToken, findWelcomeToken, issueWelcomeToken, retireWelcomeTokens, WELCOME_HOURS } from './tokens.js';
@@ -183,6 +184,13 @@ async function otherActiveSuperAdmins(trx: Trx, exceptId: number, dialect: Diale
 export async function updateUser(db: Db, actor: Actor, id: number, input: Record<string, unknown>, now: Date, ctx: UserContext): Promise<UserRow> {
   if (!can(actor.role, 'users.manage')) throw forbidden();
   const patch = readPatch(input);
+  // Lost to a change at the same moment: tried again on what won (the same role or state asked for
+  // again is then the no-op it is on its own, not a second audit entry or a 409).
+  await retryLostRace('This user changed meanwhile. Reload and try again.', () => applyUserPatch(db, actor, id, patch, now, ctx));
+  return (await findUser(db, actor, id))!;
+}
+
+async function applyUserPatch(db: Db, actor: Actor, id: number, patch: ReturnType<typeof readPatch>, now: Date, ctx: UserContext): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const target = await targetFor(trx, actor, id);
     const set: Record<string, unknown> = {};
@@ -217,10 +225,10 @@ export async function updateUser(db: Db, actor: Actor, id: number, input: Record
     if (Object.keys(set).length === 0) return;
     // Sessions issued before a role change or a deactivation are refused from the next request on.
     if (roleChanges || activeChanges) set.tokens_valid_after = now;
-    const res = await trx.updateTable('users').set({ ...set, updated_at: now })
-      .where('id', '=', target.id).where('role', '=', target.role)
+    const res = await whereAsRead(trx.updateTable('users').set({ ...set, updated_at: now })
+      .where('id', '=', target.id).where('role', '=', target.role), target, Object.keys(changes))
       .executeTakeFirst();
-    if (affected(res) === 0) throw conflict('This user changed meanwhile. Reload and try again.');
+    if (affected(res) === 0) throw new LostRace();
 
     const entry = { entityType: 'user', entityId: target.id, processId: target.process_id };
     if (activeChanges) {
@@ -238,7 +246,6 @@ export async function updateUser(db: Db, actor: Actor, id: number, input: Record
       await recordAction(trx, actor, now, { ...entry, action: 'user.update', changes: { name: changes.name }, summary: patch.name! });
     }
   });
-  return (await findUser(db, actor, id))!;
 }
 
 /** The signed-in user renames themself. */
@@ -286,12 +293,16 @@ export async function changeEmail(
     if (!(await verifyPassword(current, me.password_hash))) throw validationFailed({ current_password: 'That is not your current password.' });
   }
 
-  await db.transaction().execute(async (trx) => {
+  // Lost to a change at the same moment: tried again on what won (the same address asked for again
+  // is then a no-op, not a second audit entry and a second pair of emails).
+  await retryLostRace('This user changed meanwhile. Reload and try again.', () => db.transaction().execute(async (trx) => {
     const target = self ? await ownUser(trx, actor.userId) : await targetFor(trx, actor, id);
     if (target.email === email) return;
     if (await emailTaken(trx, email!, target.id)) throw emailInUse();
     try {
-      await trx.updateTable('users').set({ email: email!, updated_at: now }).where('id', '=', target.id).execute();
+      const res = await trx.updateTable('users').set({ email: email!, updated_at: now })
+        .where('id', '=', target.id).where('email', '=', target.email).executeTakeFirst();
+      if (affected(res) === 0) throw new LostRace();
     } catch (err) {
       if (isUniqueViolation(err)) throw emailInUse();
       throw err;
@@ -302,7 +313,7 @@ export async function changeEmail(
     });
     await emailChangedEmails(trx, { id: target.id, name: target.name, processId: target.process_id }, target.email, email!,
       { name: actor.name, self }, now, ctx);
-  });
+  }));
   return self ? ownUser(db, actor.userId) : (await findUser(db, actor, id))!;
 }
 
