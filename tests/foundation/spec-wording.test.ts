@@ -34,7 +34,7 @@ describe.each(DIALECTS)('pages use the original\'s wording on %s', (dialect) => 
       expect(res.status, path).toBe(200);
       const html = await res.text();
       expect(html, path).toMatch(new RegExp(`<h1[^>]*>${heading}</h1>`));
-      expect(html, path).toContain(`<title>${heading} · D2C OPs</title>`);
+      expect(html, path).toContain(`<title>${heading} &middot; D2C OPs</title>`);
     }
   });
 

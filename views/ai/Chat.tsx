@@ -1,3 +1,4 @@
+import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
 import { QUICK_ACTIONS, MESSAGE_MAX, type ChatReply } from '../../src/modules/ai/chat.js';
 import { can } from '../../src/roles.js';
@@ -225,7 +226,7 @@ function ChatPopupMarkup() {
           </button>
         </header>
         <div hx-get="/ai-insights/chat/panel" hx-trigger="d2c:chat-open from:body" hx-swap="outerHTML" class="flex min-h-48 flex-1 items-center justify-center p-3 text-sm text-slate-500" data-chat-loading>
-          <span class="inline-block h-2 w-2 animate-pulse rounded-full bg-teal"></span>&nbsp;Loading…
+          <span class="inline-block h-2 w-2 animate-pulse rounded-full bg-teal"></span>{raw('&nbsp;Loading&hellip;')}
         </div>
       </section>
     </div>

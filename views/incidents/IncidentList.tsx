@@ -24,7 +24,7 @@ export interface ListProps {
 function row(i: IncidentSummary, now: Date, showProcess: boolean): HtmlEscapedString {
   const link = html`<a href="/incidents/${i.id}" hx-get="/incidents/${i.id}" class="font-medium text-navy hover:underline">${i.title}</a>`;
   const cells = [
-    html`<td>${link}<div class="text-xs text-slate-500">#${i.id}${i.source === 'alert' ? ' · from alert' : ''}</div></td>`,
+    html`<td>${link}<div class="text-xs text-slate-500">#${i.id}${i.source === 'alert' ? FROM_ALERT : ''}</div></td>`,
     showProcess ? html`<td class="text-slate-600">${i.process_name}</td>` : null,
     html`<td>${severityBadgeHtml(i.severity)}</td>`,
     html`<td>${statusBadgeHtml(i.status)}</td>`,
@@ -34,7 +34,9 @@ function row(i: IncidentSummary, now: Date, showProcess: boolean): HtmlEscapedSt
   return html`<tr class="cursor-pointer hover:bg-slate-50" data-incident="${i.id}">${cells}</tr>` as HtmlEscapedString;
 }
 
-const NO_ASSIGNEE = raw('<span class="text-slate-500">—</span>');
+/** Static text outside ASCII is written as entities, as in the page's frame (see Document). */
+const FROM_ALERT = raw(' &middot; from alert');
+const NO_ASSIGNEE = raw('<span class="text-slate-500">&mdash;</span>');
 
 /** The table body and the "Older" pager; swapped by htmx when filters change. */
 export function IncidentList(props: ListProps) {
@@ -76,7 +78,7 @@ export function IncidentList(props: ListProps) {
             hx-push-url="true"
             class="text-sm font-semibold text-teal hover:underline"
           >
-            Older incidents →
+            {raw('Older incidents &rarr;')}
           </a>
         </div>
       ) : null}

@@ -1,3 +1,4 @@
+import { raw } from 'hono/html';
 import type { Process } from '../../src/db/schema.js';
 import { can } from '../../src/roles.js';
 import type { Actor } from '../../src/tenancy.js';
@@ -50,10 +51,10 @@ function Filters(props: { list: ListProps; assignees: { id: number; name: string
       </div>
       <div class="min-w-48 flex-1">
         <label for="q" class="mb-1 block text-xs font-medium text-slate-500">Search</label>
-        <input id="q" name="q" type="search" value={f.q ?? ''} maxlength={200} placeholder="Search titles…" class={inputClass} />
+        <input id="q" name="q" type="search" value={f.q ?? ''} maxlength={200} placeholder={raw('Search titles&hellip;')} class={inputClass} />
       </div>
       <noscript><button class={buttonPrimary}>Filter</button></noscript>
-      <span class="htmx-indicator pb-2 text-xs text-slate-500">Loading…</span>
+      <span class="htmx-indicator pb-2 text-xs text-slate-500">{raw('Loading&hellip;')}</span>
     </form>
   );
 }

@@ -1,3 +1,4 @@
+import { raw } from 'hono/html';
 import type { PropsWithChildren } from 'hono/jsx';
 import type { Process } from '../../src/db/schema.js';
 import { navigationFor, type NavSection } from '../../src/navigation.js';
@@ -168,7 +169,7 @@ function TopBarMarkup(props: ShellProps) {
             <div class="border-b border-slate-100 px-4 pb-2">
               <div class="truncate text-sm font-semibold text-navy">{actor.name}</div>
               <div class="truncate text-xs text-slate-500">{actor.email}</div>
-              <div class="mt-1 text-xs text-slate-500">{ROLE_LABELS[actor.role]} · {actor.processSlug}</div>
+              <div class="mt-1 text-xs text-slate-500">{ROLE_LABELS[actor.role]}{raw(' &middot; ')}{actor.processSlug}</div>
             </div>
             {actor.role === 'super_admin' && props.processes ? (
               <ProcessSwitcher actor={actor} processes={props.processes} id="process-switcher-menu" class="border-b border-slate-100 px-4 py-2 sm:hidden" />

@@ -1,3 +1,4 @@
+import { raw } from 'hono/html';
 import type { PropsWithChildren } from 'hono/jsx';
 
 /** Forms re-render on 422 (field messages) and 409 (conflicts); other errors raise a toast. */
@@ -12,6 +13,13 @@ const HTMX_CONFIG = JSON.stringify({
   ],
 });
 
+/**
+ * Static text outside ASCII is written as entities in the pages' frame: Node writes a string that is
+ * all ASCII to the socket as it is, while one "·" makes it encode the whole page character by
+ * character (a page of the incident list: 1.7 against 21-38 µs, and twice that for "—" or "…").
+ */
+const TITLE_SUFFIX = raw(' &middot; D2C OPs');
+
 /** The HTML document: head, assets served from our own origin (no CDN), and a toast area. */
 export function Document(props: PropsWithChildren<{ title: string; bodyClass?: string }>) {
   return (
@@ -20,7 +28,7 @@ export function Document(props: PropsWithChildren<{ title: string; bodyClass?: s
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="htmx-config" content={HTMX_CONFIG} />
-        <title>{`${props.title} · D2C OPs`}</title>
+        <title>{props.title}{TITLE_SUFFIX}</title>
         <link rel="icon" href="/public/favicon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href="/public/app.css" />
         <script src="/vendor/htmx.min.js" defer></script>

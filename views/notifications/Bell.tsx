@@ -1,3 +1,4 @@
+import { raw } from 'hono/html';
 import type { BellItem } from '../../src/modules/notifications/queries.js';
 import { Icon } from '../components/Icon.js';
 import { RelativeTime } from '../components/Time.js';
@@ -61,7 +62,7 @@ export function NotificationBell(props: { count?: number } = {}) {
         data-testid="bell-dropdown">
         <div class="flex items-center justify-between border-b border-slate-100 px-4 py-2">
           <span class="text-sm font-semibold text-navy">Notifications</span>
-          <span id="bell-panel-indicator" class="htmx-indicator text-xs text-slate-500">Loading…</span>
+          <span id="bell-panel-indicator" class="htmx-indicator text-xs text-slate-500">{raw('Loading&hellip;')}</span>
         </div>
         <div id="bell-panel" class="max-h-96 overflow-y-auto"></div>
         <a href="/notifications" class="block border-t border-slate-100 px-4 py-2 text-center text-sm font-semibold text-teal hover:bg-slate-50">View all notifications</a>
