@@ -194,7 +194,11 @@
           // after each answer of the server swapped into the modal.
           var self = this, root = this.$el;
           setTimeout(function () { self.saved = formState(root); }, 0);
-          root.addEventListener('htmx:afterSettle', function () { self.saved = formState(root); });
+          // At the swap, when the server's answer (a field's message, say) is first on screen, so that an
+          // Escape right after it is not taken for a change; again once settled (Alpine may fill fields).
+          var resave = function () { self.saved = formState(root); };
+          root.addEventListener('htmx:afterSwap', resave);
+          root.addEventListener('htmx:afterSettle', resave);
           var active = document.activeElement;
           this.opener = modalOpener && modalOpener.isConnected ? modalOpener : (active && active !== document.body ? active : null);
           modalOpener = null;
