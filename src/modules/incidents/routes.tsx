@@ -143,17 +143,20 @@ incidentPages.get('/incidents/:id', async (c) => {
   ));
 });
 
-incidentPages.post('/incidents/:id', requirePermission('incidents.edit'), async (c) => {
-  const { db, clock, config } = c.get('deps');
-  const id = parseId(c.req.param('id'));
+/**
+ * A change made from the incident's dialog or page: the panel again with a toast (htmx) or a
+ * redirect with a flash; a refused change shows the panel with its messages and what was typed.
+ */
+async function changeFromDetail(c: Ctx, done: string, change: (id: number, form: Record<string, string>) => Promise<unknown>) {
+  const id = parseId(c.req.param('id') ?? '');
   const form = await readForm(c);
   try {
-    await updateIncident(db, actorOf(c), id, form, clock(), { appUrl: config.appUrl });
+    await change(id, form);
     if (isHtmx(c)) {
-      toast(c, 'Incident updated', ['incidents:changed']);
+      toast(c, done, ['incidents:changed']);
       return c.html(<IncidentDetail {...await detailProps(c, id)} />);
     }
-    flash(c, 'Incident updated');
+    flash(c, done);
     return c.redirect(`/incidents/${id}`, 302);
   } catch (err) {
     if (!(err instanceof DomainError) || (err.status !== 409 && err.status !== 422)) throw err;
@@ -166,30 +169,16 @@ incidentPages.post('/incidents/:id', requirePermission('incidents.edit'), async 
       </AppShell>
     ), status);
   }
+}
+
+incidentPages.post('/incidents/:id', requirePermission('incidents.edit'), (c) => {
+  const { db, clock, config } = c.get('deps');
+  return changeFromDetail(c, 'Incident updated', (id, form) => updateIncident(db, actorOf(c), id, form, clock(), { appUrl: config.appUrl }));
 });
 
-incidentPages.post('/incidents/:id/notes', requirePermission('incidents.edit'), async (c) => {
+incidentPages.post('/incidents/:id/notes', requirePermission('incidents.edit'), (c) => {
   const { db, clock } = c.get('deps');
-  const id = parseId(c.req.param('id'));
-  const form = await readForm(c);
-  try {
-    await addIncidentNote(db, actorOf(c), id, form, clock());
-    if (isHtmx(c)) {
-      toast(c, 'Note added', ['incidents:changed']);
-      return c.html(<IncidentDetail {...await detailProps(c, id)} />);
-    }
-    flash(c, 'Note added');
-    return c.redirect(`/incidents/${id}`, 302);
-  } catch (err) {
-    if (!(err instanceof DomainError) || err.status !== 422) throw err;
-    const props = await detailProps(c, id, { errors: err.fields, values: form });
-    if (isHtmx(c)) return c.html(<IncidentDetail {...props} />, 422);
-    return renderPage(c, (
-      <AppShell {...await shellProps(c, `Incident #${id}`)}>
-        <div class="rounded-xl border border-slate-200 bg-white p-5 shadow-sm"><IncidentDetail {...props} /></div>
-      </AppShell>
-    ), 422);
-  }
+  return changeFromDetail(c, 'Note added', (id, form) => addIncidentNote(db, actorOf(c), id, form, clock()));
 });
 
 /* ---------------------------------------------------------------- API */
