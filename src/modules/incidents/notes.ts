@@ -1,10 +1,11 @@
 import { recordAction } from '../../audit.js';
-import { insertedId, type Db } from '../../db/index.js';
+import type { Db } from '../../db/index.js';
 import { forbidden, notFound } from '../../errors.js';
 import { can } from '../../roles.js';
 import type { Actor } from '../../tenancy.js';
 import { Fields } from '../../validation.js';
-import { findIncident, timelineOf, type TimelineEntry } from './queries.js';
+import { findIncident, type TimelineEntry } from './queries.js';
+import { addIncidentEvent } from './timeline.js';
 
 export const NOTE_MAX = 5_000;
 
@@ -20,14 +21,13 @@ export async function addIncidentNote(db: Db, actor: Actor, id: number, input: R
   const eventId = await db.transaction().execute(async (trx) => {
     const incident = await findIncident(trx, actor, id);
     if (!incident) throw notFound('Incident');
-    const inserted = insertedId(await trx.insertInto('incident_events').values({
-      process_id: incident.process_id, incident_id: incident.id, user_id: actor.userId, kind: 'note', message: body!, created_at: now,
-    }).executeTakeFirstOrThrow());
+    const inserted = await addIncidentEvent(trx, incident, actor, 'note', body!, now);
     await recordAction(trx, actor, now, {
       action: 'incident.note', entityType: 'incident', entityId: incident.id, processId: incident.process_id,
       changes: { note: body }, summary: incident.title,
     });
     return inserted;
   });
-  return (await timelineOf(db, id)).find((e) => e.id === eventId)!;
+  // The entry as the timeline reads it back, without reading the whole timeline for it.
+  return { id: eventId, kind: 'note', message: body!, user_id: actor.userId, user_name: actor.name, created_at: now };
 }

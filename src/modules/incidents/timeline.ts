@@ -1,8 +1,9 @@
 import type { Transaction } from 'kysely';
+import { insertedId } from '../../db/index.js';
 import type { Database } from '../../db/schema.js';
 import type { Actor } from '../../tenancy.js';
 
-/** One line on an incident's timeline: a change, an assignment, an escalation or an email. */
+/** One line on an incident's timeline (a change, an assignment, an escalation, an email, a note); its id. */
 export async function addIncidentEvent(
   trx: Transaction<Database>,
   incident: { id: number; process_id: number },
@@ -10,8 +11,8 @@ export async function addIncidentEvent(
   kind: string,
   message: string,
   now: Date,
-): Promise<void> {
-  await trx.insertInto('incident_events').values({
+): Promise<number> {
+  return insertedId(await trx.insertInto('incident_events').values({
     process_id: incident.process_id, incident_id: incident.id, user_id: actor?.userId ?? null, kind, message, created_at: now,
-  }).execute();
+  }).executeTakeFirstOrThrow());
 }
