@@ -127,6 +127,18 @@ export function affected(result: { numUpdatedRows?: bigint; numDeletedRows?: big
   return Number(r.numUpdatedRows ?? r.numDeletedRows ?? r.numAffectedRows ?? 0n);
 }
 
+/**
+ * A unique-key violation on either dialect (someone else inserted the same key first). MariaDB:
+ * ER_DUP_ENTRY / 1062; better-sqlite3: the extended UNIQUE / PRIMARY KEY codes.
+ */
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; errno?: number; message?: string } | null;
+  if (!e) return false;
+  if (e.code === 'ER_DUP_ENTRY' || e.errno === 1062) return true;
+  if (e.code === 'SQLITE_CONSTRAINT_UNIQUE' || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') return true;
+  return typeof e.message === 'string' && /UNIQUE constraint failed|Duplicate entry/i.test(e.message);
+}
+
 /** The id of a row just inserted: MariaDB gives no RETURNING ids through Kysely, so use insertId. */
 export function insertedId(result: { insertId?: bigint }): number {
   if (result.insertId === undefined) throw new Error('insert returned no id');

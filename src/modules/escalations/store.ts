@@ -1,5 +1,5 @@
 import type { Generated, Kysely, Transaction } from 'kysely';
-import type { Db } from '../../db/index.js';
+import { isUniqueViolation, type Db } from '../../db/index.js';
 import type { Database } from '../../db/schema.js';
 
 /**
@@ -55,15 +55,6 @@ export function core(trx: EngineTrx | Transaction<Database>): Transaction<Databa
   return trx as unknown as Transaction<Database>;
 }
 
-/** A unique-key violation on either dialect: the claim was already made by someone else. */
-export function isDuplicateKey(err: unknown): boolean {
-  const e = err as { code?: string; errno?: number; message?: string } | null;
-  if (!e) return false;
-  if (e.code === 'ER_DUP_ENTRY' || e.errno === 1062) return true;
-  if (e.code === 'SQLITE_CONSTRAINT_UNIQUE' || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') return true;
-  return typeof e.message === 'string' && /UNIQUE constraint failed|Duplicate entry/i.test(e.message);
-}
-
 /**
  * Runs an INSERT that claims something exactly once. Returns false when the unique key says it was
  * claimed already (the statement is undone, the transaction goes on, on both dialects).
@@ -73,7 +64,7 @@ export async function claim(run: () => Promise<unknown>): Promise<boolean> {
     await run();
     return true;
   } catch (err) {
-    if (isDuplicateKey(err)) return false;
+    if (isUniqueViolation(err)) return false;
     throw err;
   }
 }

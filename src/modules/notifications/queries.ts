@@ -1,5 +1,5 @@
 import { sql, type ExpressionBuilder, type Transaction } from 'kysely';
-import type { Db } from '../../db/index.js';
+import { isUniqueViolation, type Db } from '../../db/index.js';
 import type { Database } from '../../db/schema.js';
 import type { Cursor } from '../../pagination.js';
 import { crossesProcesses, scoped, type Actor } from '../../tenancy.js';
@@ -160,7 +160,7 @@ export async function markAllRead(db: Db, actor: Actor, now: Date): Promise<numb
     await db.insertInto('notification_reads').values(ids.map((id) => ({ user_id: actor.userId, notification_id: id, read_at: now }))).execute();
     return ids.length;
   } catch (err) {
-    if (!isDuplicate(err)) throw err;
+    if (!isUniqueViolation(err)) throw err;
   }
   // Two tabs opening the bell at once: the other one marked (some of) them; mark the rest one by one
   // and count only those, so the two answers add up to what was unread.
@@ -170,13 +170,8 @@ export async function markAllRead(db: Db, actor: Actor, now: Date): Promise<numb
       await db.insertInto('notification_reads').values({ user_id: actor.userId, notification_id: id, read_at: now }).execute();
       marked++;
     } catch (err) {
-      if (!isDuplicate(err)) throw err;
+      if (!isUniqueViolation(err)) throw err;
     }
   }
   return marked;
-}
-
-function isDuplicate(err: unknown): boolean {
-  const code = (err as { code?: string }).code ?? '';
-  return code === 'ER_DUP_ENTRY' || code.startsWith('SQLITE_CONSTRAINT');
 }

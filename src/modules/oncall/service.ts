@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import { lockProcessWrites, recordAction } from '../../audit.js';
-import { affected, insertedId, type Db } from '../../db/index.js';
+import { affected, insertedId, isUniqueViolation, type Db } from '../../db/index.js';
 import { ONCALL_ROLES, type Database } from '../../db/schema.js';
 import { conflict, forbidden, notFound } from '../../errors.js';
 import { can } from '../../roles.js';
@@ -45,12 +45,6 @@ function dateField(f: Fields, input: Record<string, unknown>, name: string, labe
     return null;
   }
   return raw;
-}
-
-/** Duplicate-key errors of both dialects (the one-primary-per-day key). */
-export function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string; errno?: number } | null;
-  return !!e && (e.code === 'ER_DUP_ENTRY' || e.errno === 1062 || e.code === 'SQLITE_CONSTRAINT_UNIQUE' || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY');
 }
 
 async function processOf(trx: Executor, processId: number) {

@@ -2,13 +2,13 @@ import type { Transaction } from 'kysely';
 import { recordAction } from '../../audit.js';
 import { hashPassword, passwordProblem } from '../../auth/password.js';
 import { clear, hit, isLimited, limitKey, LIMITS, type Limit } from '../../auth/rate-limit.js';
-import { insertedId, type Db } from '../../db/index.js';
+import { insertedId, isUniqueViolation, type Db } from '../../db/index.js';
 import type { Database } from '../../db/schema.js';
 import { conflict, rateLimited, validationFailed } from '../../errors.js';
 import type { Actor } from '../../tenancy.js';
 import { Fields } from '../../validation.js';
 import { insertApproval } from '../approvals/service.js';
-import { isUniqueViolation, NAME_MAX, readEmail } from '../users/service.js';
+import { NAME_MAX, readEmail } from '../users/service.js';
 import { retireWelcomeTokens } from '../users/tokens.js';
 import {
   checkCode, CODE_SHAPE, consumeCode, emailKey, issueCode, latestCode, liveCode, PURPOSES, type CodeRow, type Purpose,

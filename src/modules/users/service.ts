@@ -1,7 +1,7 @@
 import type { Transaction } from 'kysely';
 import { recordAction } from '../../audit.js';
 import { hashPassword, passwordProblem, verifyPassword } from '../../auth/password.js';
-import { affected, insertedId, type Db, type Dialect } from '../../db/index.js';
+import { affected, insertedId, isUniqueViolation, type Db, type Dialect } from '../../db/index.js';
 import { ROLES, type Database, type Role } from '../../db/schema.js';
 import { conflict, DomainError, forbidden, notFound, validationFailed } from '../../errors.js';
 import { can, ROLE_LABELS } from '../../roles.js';
@@ -51,11 +51,6 @@ function readFlag(f: Fields, input: Record<string, unknown>, name: string, label
   if (raw === false || raw === 'false' || raw === '0' || raw === 0) return false;
   f.fail(name, `${label} must be true or false.`);
   return null;
-}
-
-export function isUniqueViolation(err: unknown): boolean {
-  const code = (err as { code?: string } | null)?.code ?? '';
-  return code === 'ER_DUP_ENTRY' || code.startsWith('SQLITE_CONSTRAINT');
 }
 
 const emailInUse = () => new DomainError(409, 'conflict', 'Another account already uses this email address.', {
