@@ -45,7 +45,7 @@ function Sidebar(props: { actor: Actor; path: string }) {
 function SidebarMarkup(props: { sections: NavSection[]; active: string | null }) {
   return (
     <aside
-      class="fixed inset-y-0 left-0 z-40 flex w-64 -translate-x-full flex-col bg-navy text-slate-200 transition-all duration-200 md:sticky md:top-0 md:h-screen md:w-60 md:translate-x-0"
+      class="fixed inset-y-0 left-0 z-40 flex w-64 -translate-x-full max-md:invisible flex-col bg-navy text-slate-200 transition-all duration-200 md:sticky md:top-0 md:h-screen md:w-60 md:translate-x-0"
       x-bind:class="{ 'md:w-16': collapsed, 'md:w-60': !collapsed, 'translate-x-0': mobileOpen, '-translate-x-full': !mobileOpen, 'max-md:invisible': !mobileOpen }"
       aria-label="Main navigation"
       id="sidebar"
