@@ -16,12 +16,12 @@ import type { Actor } from '../../src/tenancy.js';
 import { seedDemo } from '../../seeds/demo.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp.js';
 import { metric, startAppServer } from '../helpers/app-server.js';
-import { httpLoad, request, type LoopResult } from './lib/load.js';
+import { httpLoad, request, type HttpResponse, type LoopResult } from './lib/load.js';
 import { renderReport, type CpuUse, type FanoutResult, type Machine, type ScenarioResult, type SeedInfo } from './lib/report.js';
 import { cpuMeter, findProcess, rssMb, topMappings } from './lib/proc.js';
 import { seedIncidents } from './lib/seed.js';
 import {
-  bareMysqlLoop, bareSqliteLoop, captureSql, explainMysql, explainSqlite, mysqlPool, type PlanCheck, type RequestSql, type Statement,
+  bareMysqlLoop, bareSqliteLoop, captureSql, encodeRequestSql, explainMysql, explainSqlite, mysqlPool, type PlanCheck, type RequestSql, type Statement,
 } from './lib/sql.js';
 
 /**
@@ -325,7 +325,7 @@ async function login(port: number): Promise<{ token: string; cookie: string }> {
 }
 
 /** One request of the scenario, checked: the right status, rows and first row. */
-async function check(port: number, path: string, headers: Record<string, string>, s: Scenario, firstId: number): Promise<void> {
+async function check(port: number, path: string, headers: Record<string, string>, s: Scenario, firstId: number): Promise<HttpResponse> {
   const res = await request(port, path, { headers });
   if (res.status !== 200) throw new Error(`${s.key}: HTTP ${res.status} for ${path}`);
   if (s.kind === 'api') {
@@ -334,6 +334,36 @@ async function check(port: number, path: string, headers: Record<string, string>
     if (body.items[0].id !== firstId) throw new Error(`${s.key}: first item ${body.items[0].id}, expected ${firstId}`);
   } else if (!res.body.includes(`/incidents/${firstId}`)) {
     throw new Error(`${s.key}: the page does not link incident ${firstId}`);
+  }
+  return res;
+}
+
+/**
+ * The stack's ceiling for a scenario (tests/bench/ceiling.ts): the same request, SQL and answer
+ * without the application, under the same load.
+ */
+async function measureCeiling(
+  dialect: Dialect, db: { url: string; sqliteFile: string | null; dataDir: string }, s: Scenario, steps: RequestSql,
+  answer: HttpResponse, path: string, headers: Record<string, string>, databasePid: number | null,
+): Promise<{ http: LoopResult; cpu: CpuUse }> {
+  const file = join(db.dataDir, `ceiling-${s.key}.json`);
+  writeFileSync(file, JSON.stringify({
+    databaseUrl: db.url, sqliteFile: db.sqliteFile, steps: encodeRequestSql(steps), body: answer.body,
+    contentType: String(answer.headers['content-type'] ?? 'text/html; charset=UTF-8'),
+  }));
+  const child = startChild('ceiling.ts', { BENCH_CEILING_FILE: file });
+  const stop = onCleanup(`${dialect} ceiling`, () => child.stop());
+  try {
+    const { port } = await child.next<{ port: number }>('ready', 30_000);
+    const res = await request(port, path, { headers });
+    if (res.status !== 200 || res.body !== answer.body) throw new Error(`${s.key} ceiling: HTTP ${res.status}, not the application's answer`);
+    const meter = cpuMeter({ server: child.proc.pid, database: databasePid });
+    const http = await httpLoad({ port, path, headers }, { concurrency: CONCURRENCY, seconds: SECONDS, warmupSeconds: WARMUP });
+    const cpu = meter();
+    log(`${dialect}: ceiling ${s.key} ${http.rps.toFixed(0)} req/s p99 ${http.p99.toFixed(1)} ms errors ${http.errors}; server CPU ${cpu.server?.toFixed(0) ?? '?'} %`);
+    return { http, cpu };
+  } finally {
+    await stop();
   }
 }
 
@@ -383,7 +413,7 @@ async function benchDatabase(dialect: Dialect, sink: SmtpSink, seeds: SeedInfo[]
   // token and the session cookie from the first start stay valid.
   const secret = randomBytes(48).toString('base64url');
   let auth: { token: string; cookie: string } | null = null;
-  const httpResults = new Map<string, { http: LoopResult; rssMb: number; statementsPerRequest: number; cpu: CpuUse }>();
+  const httpResults = new Map<string, { http: LoopResult; rssMb: number; statementsPerRequest: number; cpu: CpuUse; ceiling: { http: LoopResult; cpu: CpuUse } }>();
   // MariaDB's own server process, for the CPU budget; SQLite runs inside the process measured.
   const databasePid = dialect === 'mysql' ? findProcess(['mariadbd', 'mysqld']) : null;
   for (const s of SCENARIOS) {
@@ -404,7 +434,7 @@ async function benchDatabase(dialect: Dialect, sink: SmtpSink, seeds: SeedInfo[]
       ? (s.deep ? `/incidents?cursor=${deepCursor}` : '/incidents')
       : `/api/v1/incidents?limit=${s.limit}${s.deep ? `&cursor=${deepCursor}` : ''}`;
     const headers: Record<string, string> = s.kind === 'page' ? { cookie: auth.cookie } : { authorization: `Bearer ${auth.token}` };
-    await check(port, path, headers, s, prep.firstIds[s.deep ? 'deep' : 'first']);
+    const answer = await check(port, path, headers, s, prep.firstIds[s.deep ? 'deep' : 'first']);
     log(`${dialect}: ${s.key} — ${CONCURRENCY} clients, ${WARMUP} s warm-up + ${SECONDS} s`);
     const [statements0, requests0] = await serverCounts(port);
     const meter = cpuMeter({ server: server.pid, database: databasePid });
@@ -418,8 +448,9 @@ async function benchDatabase(dialect: Dialect, sink: SmtpSink, seeds: SeedInfo[]
     const heapMb = (await metric(port, 'nodejs_heap_used_bytes')) / 1048576;
     log(`${dialect}: server memory after ${s.key}: rss ${rssMb(server.pid)?.toFixed(0)} MB, heap in use ${heapMb.toFixed(0)} MB`);
     if (process.env.BENCH_DEBUG) log(topMappings(server.pid));
-    httpResults.set(s.key, { http: value, rssMb: peakMb, statementsPerRequest, cpu });
     await stopServer();
+    const ceiling = await measureCeiling(dialect, { url, sqliteFile, dataDir }, s, requestSql.get(s.key)!, answer, path, headers, databasePid);
+    httpResults.set(s.key, { http: value, rssMb: peakMb, statementsPerRequest, cpu, ceiling });
   }
 
   // The same SQL through the bare driver, with the server stopped.
@@ -436,7 +467,7 @@ async function benchDatabase(dialect: Dialect, sink: SmtpSink, seeds: SeedInfo[]
     results.push({
       database: name, scenario: s.label, http: h.http, rssMb: h.rssMb, cpuPct: h.cpu.server, bare,
       bareLabel: pool ? 'mysql2' : 'better-sqlite3', plan: plans.get(s.key)!, sql: q.sql, deep: s.deep,
-      bareStatements: steps.flat().length, serverStatements: h.statementsPerRequest, cpu: h.cpu, bareCpu,
+      bareStatements: steps.flat().length, serverStatements: h.statementsPerRequest, cpu: h.cpu, bareCpu, ceiling: h.ceiling,
     });
   }
   await closePool();
@@ -457,7 +488,7 @@ async function benchDatabase(dialect: Dialect, sink: SmtpSink, seeds: SeedInfo[]
 // ---------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
-  const budgetSeconds = 600 + DATABASES.length * (SCENARIOS.length * 2 * (SECONDS + WARMUP + 5) + INCIDENTS / 500 + 200);
+  const budgetSeconds = 600 + DATABASES.length * (SCENARIOS.length * 3 * (SECONDS + WARMUP + 5) + INCIDENTS / 500 + 200);
   const watchdog = setTimeout(() => {
     log(`watchdog: still running after ${budgetSeconds} s, giving up`);
     void cleanupAll().finally(() => process.exit(1));

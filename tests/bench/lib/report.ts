@@ -51,6 +51,8 @@ export interface ScenarioResult {
   serverStatements: number;
   /** The scenario reads a deep cursor page. */
   deep: boolean;
+  /** The same request, SQL and answer without the application (tests/bench/ceiling.ts), under the same load. */
+  ceiling: { http: LoopResult; cpu: CpuUse };
 }
 
 export interface SeedInfo {
@@ -84,6 +86,8 @@ const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '–');
 const f2 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : '–');
 const pct = (n: number) => (Number.isFinite(n) ? `${Math.round(n * 100)} %` : '–');
 const ok = (b: boolean) => (b ? 'yes' : '**no**');
+/** Server CPU per request, ms, from its CPU % over a run at `rps`. */
+const msPer = (c: CpuUse, rps: number) => (c.server === null ? NaN : (c.server / 100 / rps) * 1000);
 
 export function renderReport(m: Machine, p: Params, seeds: SeedInfo[], rows: ScenarioResult[], fanouts: FanoutResult[], notes: string[]): string {
   const out: string[] = [];
@@ -127,10 +131,24 @@ export function renderReport(m: Machine, p: Params, seeds: SeedInfo[], rows: Sce
   const cpuPct = (n: number | null) => (n === null ? '–' : `${f0(n)} %`);
   const sum = (...xs: (number | null)[]) => xs.reduce<number>((a, b) => a + (b ?? 0), 0);
   for (const r of rows) {
-    const msPerRequest = r.cpu.server === null ? NaN : (r.cpu.server / 100 / r.http.rps) * 1000;
-    out.push(`| ${r.database} | ${r.scenario} | ${cpuPct(r.cpu.server)} | ${f2(msPerRequest)} | ${cpuPct(r.cpu.database)} | ${cpuPct(r.cpu.client)} | `
+    out.push(`| ${r.database} | ${r.scenario} | ${cpuPct(r.cpu.server)} | ${f2(msPer(r.cpu, r.http.rps))} | ${cpuPct(r.cpu.database)} | ${cpuPct(r.cpu.client)} | `
       + `${cpuPct(sum(r.cpu.server, r.cpu.database, r.cpu.client))} | ${cpuPct(r.bareCpu.database)} | ${cpuPct(r.bareCpu.client)} | `
       + `${cpuPct(sum(r.bareCpu.database, r.bareCpu.client))} |`);
+  }
+  out.push('');
+
+  out.push('### The stack\'s own ceiling', '');
+  out.push('The same request under the same load, answered by Hono on its Node adapter after the same SQL through the same driver '
+    + '(run exactly as the bare loop runs it), with the application\'s own answer for the scenario, captured once, as a fixed body: '
+    + 'no session check, rendering, JSON, logging or metrics (tests/bench/ceiling.ts). Nothing built on this stack answers this request '
+    + 'faster, so "ceiling / bare" is the most of the bare loop any page or API on this stack can reach on this machine, and '
+    + '"application / ceiling" is what the application\'s own work leaves of it.', '');
+  out.push('| Database | Scenario | bare loop req/s | ceiling req/s | ceiling p99 ms | ceiling / bare | ceiling server CPU ms per request | application req/s | application / bare | application / ceiling | application server CPU ms per request |');
+  out.push('|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
+  for (const r of rows) {
+    const c = r.ceiling.http;
+    out.push(`| ${r.database} | ${r.scenario} | ${f0(r.bare.rps)} | ${f0(c.rps)} | ${f1(c.p99)} | ${pct(c.rps / r.bare.rps)} | ${f2(msPer(r.ceiling.cpu, c.rps))} | `
+      + `${f0(r.http.rps)} | ${pct(r.http.rps / r.bare.rps)} | ${pct(r.http.rps / c.rps)} | ${f2(msPer(r.cpu, r.http.rps))} |`);
   }
   out.push('');
 

@@ -1,7 +1,7 @@
 import SqliteDatabase from 'better-sqlite3';
 import {
-  DummyDriver, Kysely, MysqlAdapter, MysqlIntrospector, MysqlQueryCompiler, SqliteAdapter, SqliteIntrospector,
-  SqliteQueryCompiler, type CompiledQuery,
+  CompiledQuery, DummyDriver, Kysely, MysqlAdapter, MysqlIntrospector, MysqlQueryCompiler, SqliteAdapter, SqliteIntrospector,
+  SqliteQueryCompiler,
 } from 'kysely';
 import { createPool, type Pool } from 'mysql2/promise';
 import { mysqlPoolOptions, type Dialect } from '../../../src/db/index.js';
@@ -113,32 +113,65 @@ function rowCheck(s: Statement, n: number): string | null {
   return s.rows === undefined || n === s.rows ? null : `expected ${s.rows} rows, got ${n}`;
 }
 
-/** The request's statements from `concurrency` callers through a pool sized like the application's. */
-export async function bareMysqlLoop(pool: Pool, steps: RequestSql, opts: { concurrency: number; seconds: number; warmupSeconds: number }): Promise<LoopResult> {
-  return closedLoop(async () => {
-    for (const step of steps) {
-      const results = await Promise.all(step.map((s) => pool.query(s.query.sql, s.query.parameters as unknown[])));
-      for (let i = 0; i < step.length; i++) {
-        const err = rowCheck(step[i], (results[i][0] as unknown[]).length);
-        if (err) return err;
-      }
+/**
+ * One request's statements through a mysql2 pool: the steps one after another, the statements of a
+ * step at the same time. Null, or what was wrong with the rows.
+ */
+export async function runRequestMysql(pool: Pool, steps: RequestSql): Promise<string | null> {
+  for (const step of steps) {
+    const results = await Promise.all(step.map((s) => pool.query(s.query.sql, s.query.parameters as unknown[])));
+    for (let i = 0; i < step.length; i++) {
+      const err = rowCheck(step[i], (results[i][0] as unknown[]).length);
+      if (err) return err;
+    }
+  }
+  return null;
+}
+
+/** The request's statements prepared once on better-sqlite3; each call runs them all, one after another. */
+export function prepareRequestSqlite(db: SqliteDatabase.Database, steps: RequestSql): () => string | null {
+  const prepared = steps.flat().map((s) => ({ s, stmt: db.prepare(s.query.sql), params: sqliteParams(s.query.parameters) }));
+  return () => {
+    for (const p of prepared) {
+      const err = rowCheck(p.s, p.stmt.all(...p.params).length);
+      if (err) return err;
     }
     return null;
-  }, opts);
+  };
+}
+
+/** The request's statements from `concurrency` callers through a pool sized like the application's. */
+export async function bareMysqlLoop(pool: Pool, steps: RequestSql, opts: { concurrency: number; seconds: number; warmupSeconds: number }): Promise<LoopResult> {
+  return closedLoop(() => runRequestMysql(pool, steps), opts);
 }
 
 /** The request's statements through better-sqlite3, one call after another (the driver is synchronous). */
 export function bareSqliteLoop(file: string, steps: RequestSql, opts: { seconds: number; warmupSeconds: number }): LoopResult {
   const db = new SqliteDatabase(file, { readonly: true });
   try {
-    const prepared = steps.flat().map((s) => ({ s, stmt: db.prepare(s.query.sql), params: sqliteParams(s.query.parameters) }));
+    const run = prepareRequestSqlite(db, steps);
     return syncLoop(() => {
-      for (const p of prepared) {
-        const err = rowCheck(p.s, p.stmt.all(...p.params).length);
-        if (err) throw new Error(err);
-      }
+      const err = run();
+      if (err) throw new Error(err);
     }, opts);
   } finally {
     db.close();
   }
+}
+
+/** A request's statements as JSON for another process (instants kept as instants). */
+export function encodeRequestSql(steps: RequestSql): string {
+  return JSON.stringify(steps.map((step) => step.map((s) => ({
+    sql: s.query.sql,
+    parameters: s.query.parameters.map((v) => (v instanceof Date ? { $date: v.toISOString() } : v)),
+    rows: s.rows,
+  }))));
+}
+
+export function decodeRequestSql(json: string): RequestSql {
+  const steps = JSON.parse(json) as { sql: string; parameters: unknown[]; rows?: number }[][];
+  return steps.map((step) => step.map((s) => ({
+    query: CompiledQuery.raw(s.sql, s.parameters.map((v) => (v && typeof v === 'object' && '$date' in v ? new Date((v as { $date: string }).$date) : v))),
+    rows: s.rows,
+  })));
 }
