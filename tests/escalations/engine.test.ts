@@ -149,6 +149,13 @@ describe.each(DIALECTS)('escalation engine on %s', (dialect) => {
     expect(ruleAfter.last_run_at!.toISOString()).toBe(t.clock.now().toISOString());
     const events = await timelineOf(t, inc.id);
     expect(events.filter((m) => m.startsWith('Automation rule'))).toEqual(['Automation rule "Escalate Sev 1 after 30min" escalated via Sev1 Escalation']);
+    // Tier 2's user and tier 3's on-call primary are the same manager: one email for both tiers.
+    expect((await escalationMails(t, inc.id)).map((m) => m.to_address)).toEqual([momo.operator, momo.manager]);
+    expect(await timelineOf(t, inc.id, 'escalation')).toEqual([
+      'Sev1 Escalation tier 1 notified Momo Operator by email',
+      'Sev1 Escalation tier 2 notified Momo Manager by email',
+      'Sev1 Escalation tier 3 reached Momo Manager again (on-call primary): already emailed about this incident this minute',
+    ]);
     expect((await tick(t)).escalations.fired).toBe(0);
 
     // Resolved after tier 1, reopened 40 minutes later: tiers 2 and 3 fire, tier 1 does not again.
@@ -210,9 +217,14 @@ describe.each(DIALECTS)('escalation engine on %s', (dialect) => {
     expect(fired.map((f) => f.incident_id)).toEqual([a.id, b.id, a.id, b.id, a.id, b.id, a.id, b.id]);
     expect(new Set(fired.map((f) => `${f.incident_id}:${f.delay_minutes}`)).size).toBe(8);
     expect((await tick(t)).escalations.fired).toBe(0);
-    // The emails went out in the same order.
+    // Every tier reaches the on-call primary: the catch-up tick emails them once per incident, in due
+    // order (B's tier 1, then A's tier 2), and notes the other tiers on the timeline.
     const mails = await t.db.selectFrom('email_outbox').select(['entity_id', 'subject']).where('template', '=', 'escalation.tier')
       .where('entity_id', 'in', [a.id, b.id]).orderBy('id').execute();
-    expect(mails.map((m) => m.entity_id)).toEqual([a.id, b.id, a.id, b.id, a.id, b.id, a.id, b.id]);
+    expect(mails.map((m) => m.entity_id)).toEqual([a.id, b.id, a.id]);
+    expect(mails.map((m) => /Escalation tier (\d)/.exec(m.subject)?.[1])).toEqual(['1', '1', '2']);
+    const again = (await timelineOf(t, b.id, 'escalation')).filter((m) => m.includes('again'));
+    expect(again).toHaveLength(3);
+    expect(again[0]).toMatch(/^Sev 3 ladder tier 2 reached .+ again \(on-call primary\): already emailed about this incident this minute$/);
   });
 });

@@ -177,7 +177,9 @@ export async function fireTierLocked(trx: EngineTrx, inc: LockedIncident, chain:
   if (!claimed) return 'already';
   await opts.hooks?.afterClaim?.({ kind: 'tier', incidentId: inc.id, key: `tier:${tier.id}` });
 
-  const email = tier.channels.includes('email') && target.person !== null;
+  const wantsEmail = tier.channels.includes('email') && target.person !== null;
+  const emailedAlready = wantsEmail && await emailedWithinAMinute(trx, inc.id, target.person!.email, now);
+  const email = wantsEmail && !emailedAlready;
   const webhook = tier.channels.includes('webhook') && Boolean(tier.webhook_url);
   if (email) {
     const rendered = escalationEmail({
@@ -214,7 +216,10 @@ export async function fireTierLocked(trx: EngineTrx, inc: LockedIncident, chain:
   }
   const via = [email ? 'email' : null, webhook ? 'webhook' : null].filter(Boolean).join(' and ');
   let message: string;
-  if (target.person && email) {
+  if (target.person && emailedAlready) {
+    message = `${chain.name} tier ${tier.position} reached ${target.person.name} again${target.how ? ` (${target.how})` : ''}: `
+      + `already emailed about this incident this minute${webhook ? ' (webhook sent)' : ''}`;
+  } else if (target.person && email) {
     message = `${chain.name} tier ${tier.position} notified ${target.person.name} by ${via}${target.how ? ` (${target.how})` : ''}`;
   } else if (target.person) {
     message = `${chain.name} tier ${tier.position} fired by ${via || 'no channel'}${target.how ? ` (${target.how}: ${target.person.name})` : ''}`;
@@ -224,6 +229,20 @@ export async function fireTierLocked(trx: EngineTrx, inc: LockedIncident, chain:
   }
   await addIncidentEvent(core(trx), inc, null, 'escalation', message, now);
   return 'fired';
+}
+
+/**
+ * Tiers that fall due together (a catch-up after downtime, a raised severity) and reach the same
+ * person send them one email, whichever instance fires them: the incident row is locked, so this
+ * sees every escalation email queued for it before.
+ */
+async function emailedWithinAMinute(trx: EngineTrx, incidentId: number, to: string, now: Date): Promise<boolean> {
+  const row = await core(trx).selectFrom('email_outbox').select('id')
+    .where('entity_type', '=', 'incident').where('entity_id', '=', incidentId)
+    .where('template', '=', 'escalation.tier').where('to_address', '=', to)
+    .where('created_at', '>', new Date(now.getTime() - MINUTE))
+    .limit(1).executeTakeFirst();
+  return row !== undefined;
 }
 
 interface Firing {
