@@ -83,7 +83,13 @@
     return RECORD_PATH.test(elt.getAttribute('href')) ? elt.href : null;
   }
   document.addEventListener('htmx:afterSwap', function (e) {
-    if (!modalPending || !e.detail.target || e.detail.target.id !== 'modal') return;
+    if (!e.detail.target || e.detail.target.id !== 'modal') return;
+    if (!modalPending) {
+      // A create form answered with the new record's dialog: the dialog takes the record's address too.
+      var record = document.querySelector('#modal [data-record-path]');
+      if (!record || !RECORD_PATH.test(record.getAttribute('data-record-path'))) return;
+      modalPending = new URL(record.getAttribute('data-record-path'), location.href).href;
+    }
     if (document.querySelector('[data-modal]') && location.href !== modalPending) {
       // One record modal opened from another takes its place in history, so one Back still closes it.
       if (modalPushed) history.replaceState({ d2cModal: true }, '', modalPending);

@@ -37,6 +37,12 @@ describe('new incident dialog in the browser', () => {
     expect(await page.locator('[data-modal] [role=dialog]').getByRole('button', { name: 'Resolve' }).count()).toBe(1);
     await page.getByTestId('incident-table').getByText('Walk: SMSC bind failures').waitFor();
     await page.screenshot({ path: '/tmp/walk-incident-created.png' });
+    // The dialog takes the new incident's address, as one opened from the list does; Back closes it.
+    await expect.poll(() => new URL(page.url()).pathname).toBe(`/incidents/${id}`);
+    await page.goBack();
+    await expect.poll(() => page.locator('[data-modal]').count()).toBe(0);
+    expect(new URL(page.url()).pathname).toBe('/incidents');
+    await page.getByTestId('incident-table').getByText('Walk: SMSC bind failures').waitFor();
     expect(problems).toEqual({ console: [], failed: [] });
   });
 });

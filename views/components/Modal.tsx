@@ -6,11 +6,14 @@ import { Icon } from './Icon.js';
  * it (the `autofocus` field, else the first field of its form, else the dialog itself), Tab and
  * Shift+Tab stay inside, Escape, the backdrop and the close button remove it (Escape and the backdrop
  * ask first when a form in it has unsaved changes), and focus then goes back to what opened it.
+ * A dialog showing one record names its address (`recordPath`): it takes that address in the browser
+ * even when a form opened it (a create form answered with the new record).
  */
-export function Modal(props: PropsWithChildren<{ title: string; wide?: boolean }>) {
+export function Modal(props: PropsWithChildren<{ title: string; wide?: boolean; recordPath?: string }>) {
   return (
     <div
       data-modal
+      data-record-path={props.recordPath}
       // htmx keeps no snapshot of a page with a dialog open: Back or Forward must not bring a stale one back.
       hx-history="false"
       class="fixed inset-0 z-50 flex items-start justify-center overflow-y-auto p-4 sm:p-8"

@@ -117,7 +117,7 @@ incidentPages.post('/incidents', requirePermission('incidents.edit'), async (c) 
       // Replace the whole dialog, so its title names the new incident rather than "New Incident".
       c.header('HX-Retarget', '#modal');
       c.header('HX-Reswap', 'innerHTML');
-      return c.html(<Modal title={`Incident #${incident.id}`} wide><IncidentDetail {...await detailProps(c, incident.id)} /></Modal>);
+      return c.html(<Modal title={`Incident #${incident.id}`} recordPath={`/incidents/${incident.id}`} wide><IncidentDetail {...await detailProps(c, incident.id)} /></Modal>);
     }
     flash(c, `Incident #${incident.id} opened`);
     return c.redirect(`/incidents/${incident.id}`, 302);
@@ -133,7 +133,7 @@ incidentPages.post('/incidents', requirePermission('incidents.edit'), async (c) 
 incidentPages.get('/incidents/:id', async (c) => {
   const props = await detailProps(c, parseId(c.req.param('id')));
   if (isHtmx(c) && htmxTarget(c) === 'modal') {
-    return c.html(<Modal title={`Incident #${props.incident.id}`} wide><IncidentDetail {...props} /></Modal>);
+    return c.html(<Modal title={`Incident #${props.incident.id}`} recordPath={`/incidents/${props.incident.id}`} wide><IncidentDetail {...props} /></Modal>);
   }
   return renderPage(c, (
     <AppShell {...await shellProps(c, `Incident #${props.incident.id}`)}>

@@ -111,7 +111,7 @@ ticketPages.post('/tickets', requirePermission('tickets.edit'), async (c) => {
       // Replace the whole dialog, so its title names the new ticket.
       c.header('HX-Retarget', '#modal');
       c.header('HX-Reswap', 'innerHTML');
-      return c.html(<Modal title={`Ticket #${ticket.id}`} wide><TicketDetail {...await detailProps(c, ticket.id)} /></Modal>);
+      return c.html(<Modal title={`Ticket #${ticket.id}`} recordPath={`/tickets/${ticket.id}`} wide><TicketDetail {...await detailProps(c, ticket.id)} /></Modal>);
     }
     flash(c, `Ticket #${ticket.id} created`);
     return c.redirect(`/tickets/${ticket.id}`, 302);
@@ -127,7 +127,7 @@ ticketPages.post('/tickets', requirePermission('tickets.edit'), async (c) => {
 ticketPages.get('/tickets/:id', async (c) => {
   const props = await detailProps(c, parseId(c.req.param('id')));
   if (isHtmx(c) && htmxTarget(c) === 'modal') {
-    return c.html(<Modal title={`Ticket #${props.ticket.id}`} wide><TicketDetail {...props} /></Modal>);
+    return c.html(<Modal title={`Ticket #${props.ticket.id}`} recordPath={`/tickets/${props.ticket.id}`} wide><TicketDetail {...props} /></Modal>);
   }
   return renderPage(c, (
     <AppShell {...await shellProps(c, `Ticket #${props.ticket.id}`)}>
