@@ -142,6 +142,41 @@
     };
   });
 
+  // An export button downloads a file that can take seconds to build (a PDF of thousands of rows): it
+  // says "Preparing…" until the file starts to arrive, which the server marks with a cookie carrying
+  // the token the form sent (the submit event comes before the form's values are read).
+  document.addEventListener('submit', function (e) {
+    var form = e.target;
+    var button = e.submitter;
+    if (!form.hasAttribute || !form.hasAttribute('data-export') || !button || !button.hasAttribute('formaction')) return;
+    var token = (Math.random().toString(36).slice(2) + Date.now().toString(36)).replace(/[^a-z0-9]/g, '').slice(0, 32);
+    var input = form.querySelector('input[name=download_token]');
+    if (!input) {
+      input = document.createElement('input');
+      input.type = 'hidden';
+      input.name = 'download_token';
+      form.appendChild(input);
+    }
+    input.value = token;
+    var label = button.innerHTML;
+    button.setAttribute('aria-busy', 'true');
+    button.setAttribute('data-preparing', '');
+    button.textContent = 'Preparing\u2026';
+    // Disabled once the submission has its values: a second click cannot start a second export.
+    setTimeout(function () { button.disabled = true; }, 0);
+    var started = Date.now();
+    var timer = setInterval(function () {
+      var arrived = document.cookie.split('; ').indexOf('d2c_download=' + token) >= 0;
+      if (!arrived && Date.now() - started < 120000) return;
+      clearInterval(timer);
+      document.cookie = 'd2c_download=; Max-Age=0; Path=/';
+      button.innerHTML = label;
+      button.removeAttribute('aria-busy');
+      button.removeAttribute('data-preparing');
+      button.disabled = false;
+    }, 250);
+  });
+
   // A request marks the element that sent it with htmx-request, so its own indicator ("…" in a button,
   // "Loading…" beside filters) shows as well as the page bar (the body's hx-indicator, which htmx
   // would otherwise light alone). While a change is being sent, the buttons of its form are disabled

@@ -128,6 +128,30 @@ describe('the reporting page in a browser', () => {
       expect(readFileSync((await pdf.path())!).subarray(0, 5).toString()).toBe('%PDF-');
       expect(new URL(reporting.url()).pathname).toBe('/reporting');
 
+      // A slow export: the button says "Preparing…" (busy, disabled) until the file starts to arrive.
+      let release!: () => void;
+      const held = new Promise<void>((r) => { release = r; });
+      const slowPdf = (url: URL) => url.pathname === '/reporting/incidents.pdf';
+      await reporting.route(slowPdf, async (route) => { await held; await route.continue(); });
+      const button = reporting.getByTestId('incidents-pdf');
+      const slow = reporting.waitForEvent('download');
+      // Clicked and read from inside the page: while the export's request is held, Playwright's own
+      // actions wait for that navigation to finish.
+      const during = await button.evaluate((b: HTMLButtonElement) => {
+        b.click();
+        return new Promise<{ text: string | null; busy: string | null; disabled: boolean }>((resolve) => {
+          setTimeout(() => resolve({ text: b.textContent, busy: b.getAttribute('aria-busy'), disabled: b.disabled }), 300);
+        });
+      });
+      expect(during).toEqual({ text: 'Preparing\u2026', busy: 'true', disabled: true });
+      release();
+      const file = await slow;
+      expect(file.url()).toMatch(/download_token=[a-z0-9]{8,}/);
+      await expect.poll(() => button.textContent()).toMatch(/^\s*PDF\s*$/);
+      expect(await button.getAttribute('aria-busy')).toBeNull();
+      expect(await button.isDisabled()).toBe(false);
+      await reporting.unroute(slowPdf);
+
       // The SLA panel: a range without incidents, then back to one with them.
       const sla = reporting.locator('[data-report="sla"]');
       await sla.getByLabel('From').fill('2020-01-01');

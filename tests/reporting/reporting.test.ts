@@ -485,4 +485,25 @@ describe.each(DIALECTS)('reporting on %s', (dialect) => {
     expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="d2c-ops-incidents-/);
     expect((await csvRecords(res)).records).toHaveLength(2);
   });
+
+  it('hands the export button\'s token back in a cookie the page reads, only a plain token and only on the page route', async () => {
+    const cookie = await t.cookie(momo.manager);
+    const get = (path: string) => t.request(path, { headers: { cookie } });
+    const pdf = await get('/reporting/incidents.pdf?from=2026-03-10&to=2026-03-12&download_token=k3j9x0abc123');
+    expect(pdf.status).toBe(200);
+    const set = pdf.headers.get('set-cookie') ?? '';
+    expect(set).toMatch(/^d2c_download=k3j9x0abc123; Max-Age=120; Path=\//);
+    expect(set).not.toMatch(/HttpOnly/i);
+    // Anything but 8-40 letters and digits is ignored: the file still comes, without the cookie.
+    for (const bad of ['%3Cscript%3E12345678', 'short', 'a'.repeat(41), 'abc%3Bdomain%3Devil.example']) {
+      const res = await get(`/reporting/incidents.csv?from=2026-03-10&to=2026-03-12&download_token=${bad}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('set-cookie')).toBeNull();
+      await res.arrayBuffer();
+    }
+    const api = await t.api(momo.manager, 'GET', '/reports/incidents.csv?from=2026-03-10&to=2026-03-12&download_token=k3j9x0abc123');
+    expect(api.status).toBe(200);
+    expect(api.headers.get('set-cookie')).toBeNull();
+    await api.arrayBuffer();
+  });
 });

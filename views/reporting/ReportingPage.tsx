@@ -76,7 +76,7 @@ function Card(props: { card: (typeof CARDS)[number]; reporting: ReportingProps }
         <h2 class="font-semibold text-navy">{card.title}</h2>
       </div>
       <p class="mb-4 text-sm text-slate-500">{card.text}</p>
-      <form method="get" action={`/reporting/${card.key}.csv`} class="mt-auto space-y-3" x-data={`{ from: ${JSON.stringify(values.from)} }`}>
+      <form method="get" action={`/reporting/${card.key}.csv`} class="mt-auto space-y-3" data-export x-data={`{ from: ${JSON.stringify(values.from)} }`}>
         <FormError message={Object.keys(errors).length ? 'Please correct the dates below.' : undefined} />
         <RangeFields card={card.key} values={values} errors={errors} processes={reporting.processes} tz={reporting.tz} />
         <div class="flex gap-2 pt-1">
@@ -114,7 +114,7 @@ export function ReportingPage(props: ReportingProps) {
               <p class="text-sm text-slate-500">Mean time to acknowledge (MTTA) and to resolve (MTTR), by severity and by process.</p>
             </div>
           </div>
-          <form method="get" action="/reporting/sla" class="flex flex-wrap items-end gap-3" x-data={`{ from: ${JSON.stringify(props.values.sla.from)} }`}>
+          <form method="get" action="/reporting/sla" class="flex flex-wrap items-end gap-3" data-export x-data={`{ from: ${JSON.stringify(props.values.sla.from)} }`}>
             <div class="w-80"><RangeFields card="sla" values={props.values.sla} errors={slaErrors} processes={props.processes} tz={props.tz} /></div>
             <div class="flex gap-2">
               <button type="submit" class={buttonPrimary} hx-get="/reporting/sla" hx-include="closest form" hx-target="#sla-panel" hx-swap="outerHTML" hx-push-url="false" data-testid="sla-show">

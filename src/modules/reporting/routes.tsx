@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { setCookie } from 'hono/cookie';
 import { ReportingPage, type CardKey, type CardValues } from '../../../views/reporting/ReportingPage.js';
 import { SlaPanel } from '../../../views/reporting/SlaPanel.js';
 import { requireAuth, requirePermission } from '../../auth/session.js';
@@ -219,8 +220,19 @@ async function failedPage(c: Ctx, card: CardKey, fields: Record<string, string>)
   return renderPage(c, <ReportingPage shell={await shellProps(c, 'Reporting & Export')} {...props} sla={sla} />, 422);
 }
 
+/**
+ * The page's export buttons send a token (public/app.js): the answer carries it back in a cookie the
+ * page can read, so the button says "Preparing…" until the file starts to arrive.
+ */
+function markDownloadStarted(c: Ctx): void {
+  const token = c.req.query('download_token');
+  if (!token || !/^[A-Za-z0-9]{8,40}$/.test(token)) return;
+  setCookie(c, 'd2c_download', token, { path: '/', sameSite: 'Lax', maxAge: 120, secure: c.get('deps').config.env === 'production' });
+}
+
 reportingPages.get('/reporting/:file', async (c) => {
   const { kind, format } = parseFile(c.req.param('file'));
+  markDownloadStarted(c);
   try {
     return await download(c, kind, format);
   } catch (err) {
