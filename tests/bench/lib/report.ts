@@ -151,6 +151,11 @@ export function renderReport(m: Machine, p: Params, seeds: SeedInfo[], rows: Sce
       + `${f0(r.http.rps)} | ${pct(r.http.rps / r.bare.rps)} | ${pct(r.http.rps / c.rps)} | ${f2(msPer(r.cpu, r.http.rps))} |`);
   }
   out.push('');
+  const outOfReach = rows.filter((r) => r.ceiling.http.rps / r.bare.rps < RATIO_TARGET);
+  if (outOfReach.length) {
+    out.push(`Out of reach of the ${pct(RATIO_TARGET)} ratio target in this run, whatever the application does: `
+      + outOfReach.map((r) => `${r.database} ${r.scenario} (ceiling ${pct(r.ceiling.http.rps / r.bare.rps)} of the bare loop)`).join('; ') + '.', '');
+  }
 
   out.push('## Query plans', '');
   out.push('| Database | Query | index on incidents | access | sorts rows | index seek starts at the cursor |');
