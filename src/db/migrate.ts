@@ -6,6 +6,7 @@ import * as m005 from '../../migrations/005_escalation_engine.js';
 import * as m006 from '../../migrations/006_webhooks.js';
 import * as m007 from '../../migrations/007_list_indexes.js';
 import * as m008 from '../../migrations/008_revoked_tokens.js';
+import * as m009 from '../../migrations/009_downtime_by_incident.js';
 import type { Db } from './index.js';
 
 /** Migrations are imported statically: works the same under tsx, vitest and a bundle. */
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '006_webhooks': m006,
   '007_list_indexes': m007,
   '008_revoked_tokens': m008,
+  '009_downtime_by_incident': m009,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -45,4 +45,29 @@ describe('new incident dialog in the browser', () => {
     await page.getByTestId('incident-table').getByText('Walk: SMSC bind failures').waitFor();
     expect(problems).toEqual({ console: [], failed: [] });
   });
+
+  it('logs downtime from the incident\'s dialog with the incident linked; the dialog lists it when opened again', async () => {
+    const problems = watchProblems(page);
+    await page.goto('/incidents');
+    await page.getByTestId('incident-table').getByText('Walk: SMSC bind failures').click();
+    const dialog = page.locator('[data-modal] [role=dialog]');
+    await dialog.getByText('No downtime logged for this incident.').waitFor();
+    const id = new URL(page.url()).pathname.split('/').pop()!;
+    await dialog.getByTestId('log-incident-downtime').click();
+    await page.locator('#modal-title').filter({ hasText: 'Log Downtime Event' }).waitFor();
+    expect(await page.locator('#incident_id').inputValue()).toBe(id);
+    await page.fill('#services_affected', 'SMSC, SMS Gateway');
+    await page.locator('[data-modal] form').getByRole('button', { name: /Log downtime/i }).click();
+    await page.getByRole('status').filter({ hasText: 'Downtime logged' }).first().waitFor();
+    await expect.poll(() => page.locator('[data-modal]').count()).toBe(0);
+    await expect.poll(() => new URL(page.url()).pathname).toBe('/incidents');
+
+    await page.getByTestId('incident-table').getByText('Walk: SMSC bind failures').click();
+    const section = page.locator('[data-modal] [data-testid="incident-downtime"]');
+    await section.locator('[data-downtime]').first().waitFor();
+    expect(await section.locator('[data-downtime]').count()).toBe(1);
+    expect(await section.innerText()).toMatch(/ongoing for \d+m[\s\S]*SMSC[\s\S]*SMS Gateway/);
+    await page.screenshot({ path: '/tmp/walk-incident-downtime.png' });
+    expect(problems).toEqual({ console: [], failed: [] });
+  });
 });

@@ -38,6 +38,8 @@ const BIG_ROWS = 20000;
 const DAY = 86_400_000;
 
 interface Actors {
+  /** An incident of the operator's process with downtime linked. */
+  incidentId: number;
   op: Actor;
   mgr: Actor;
   admin: Actor;
@@ -74,6 +76,7 @@ const CASES: Case[] = [
   { name: 'approvals of a process', table: 'approvals', index: 'ix_approvals_process_id_submitted_at_id', run: (db, a) => listApprovals(db, a.mgr, {}, null, 25) },
   { name: 'approvals of a process, deep page', table: 'approvals', index: ['ix_approvals_process_id_submitted_at_id', 'ix_approvals_submitted_at_id'], run: (db, a) => listApprovals(db, a.mgr, {}, a.deep, 25) },
   { name: "an operator's own approvals", table: 'approvals', index: 'ix_approvals_submitted_by_submitted_at', run: (db, a) => listApprovals(db, a.op, {}, null, 25) },
+  { name: "an incident's downtime", table: 'downtime_events', index: 'ix_downtime_events_incident_id_started_at', run: (db, a) => listDowntime(db, a.op, { incidentId: a.incidentId }, null, 25) },
   { name: 'ongoing downtime', table: 'downtime_events', index: 'ix_downtime_events_process_id_ended_at_started_at', run: (db, a) => listDowntime(db, a.op, { status: 'ongoing' }, null, 25) },
   {
     name: 'ongoing downtime count', table: 'downtime_events', index: 'ix_downtime_events_process_id_ended_at_started_at',
@@ -211,8 +214,9 @@ async function fill(t: TestDb, now: Date): Promise<Actors> {
     `insert into tickets (process_id, title, type, status, created_by, created_at, updated_at)
       select ${P}, ${cat("'Ticket '", 'nums.seq')}, 'incident', case when ${Q} % 20 = 0 then 'open' when ${Q} % 20 = 1 then 'in_progress' else 'closed' end,
         ${operatorOf}, ${spread(313)}, ${ago('0')} from ${numbers(ROWS)}`,
-    `insert into downtime_events (process_id, started_at, ended_at, services_affected, impact_level, created_by, created_at)
-      select ${P}, ${spread(317)}, case when ${Q} % 100 = 0 then null else ${ago('nums.seq * 317 % 63072000 - 3600')} end, 'API', 'low', ${operatorOf}, ${ago('0')}
+    // A tenth of the events are linked to the incident of the same number (same process).
+    `insert into downtime_events (process_id, incident_id, started_at, ended_at, services_affected, impact_level, created_by, created_at)
+      select ${P}, case when ${Q} % 10 = 0 then nums.seq else null end, ${spread(317)}, case when ${Q} % 100 = 0 then null else ${ago('nums.seq * 317 % 63072000 - 3600')} end, 'API', 'low', ${operatorOf}, ${ago('0')}
       from ${numbers(ROWS)}`,
     `insert into approvals (process_id, type, title, submitted_by, status, submitted_at)
       select ${P}, 'change', ${cat("'Approval '", 'nums.seq')}, case when ${Q} % 10 = 0 then ${operatorOf} else ${managerOf} end,
@@ -250,7 +254,10 @@ async function fill(t: TestDb, now: Date): Promise<Actors> {
   } else {
     await sql.raw('ANALYZE').execute(db);
   }
+  const linked = await db.selectFrom('downtime_events').select('incident_id')
+    .where('process_id', '=', people.operator.processId).where('incident_id', 'is not', null).orderBy('id', 'desc').executeTakeFirstOrThrow();
   return {
+    incidentId: linked.incident_id!,
     op: people.operator, mgr: people.manager, admin: people.admin, client: people.client,
     superAll: { userId: Number(superUser.insertId), processId: 1, role: 'super_admin', name: 'Root', email: 'root@example.com', processSlug: 'p1', viewProcessId: null },
     now,

@@ -1,3 +1,5 @@
+import type { DowntimeRow } from '../../src/modules/downtime/queries.js';
+import { durationMs, servicesOf } from '../../src/modules/downtime/serialize.js';
 import type { IncidentRow, TimelineEntry } from '../../src/modules/incidents/queries.js';
 import { can } from '../../src/roles.js';
 import type { Actor } from '../../src/tenancy.js';
@@ -6,11 +8,14 @@ import { SeverityBadge, StatusBadge } from '../components/Badge.js';
 import { buttonPrimary, buttonSecondary, Field, FormError, inputClass, invalid } from '../components/Form.js';
 import { LocalTime } from '../components/Time.js';
 import { NOTE_MAX } from '../../src/modules/incidents/notes.js';
+import { ImpactBadge, ServiceTags } from '../downtime/DowntimeList.js';
 
 export interface DetailProps {
   actor: Actor;
   incident: IncidentRow;
   timeline: TimelineEntry[];
+  /** Downtime events linked to the incident, newest first (one more than shown, if there are more); absent when the role cannot see downtime. */
+  downtime?: DowntimeRow[];
   assignable: { id: number; name: string; role: string }[];
   now: Date;
   errors?: Record<string, string>;
@@ -149,7 +154,41 @@ function NoteForm(props: DetailProps) {
   );
 }
 
-/** Everything about one incident: facts, actions for those who may act, and its timeline. */
+/** Downtime events shown in the dialog; the Downtime page has them all. */
+export const DOWNTIME_SHOWN = 10;
+
+/** The outages logged against the incident, and a shortcut to log one with the incident linked. */
+function DowntimeSection(props: { incidentId: number; rows: DowntimeRow[]; canLog: boolean; now: Date }) {
+  const rows = props.rows.slice(0, DOWNTIME_SHOWN);
+  return (
+    <section data-testid="incident-downtime">
+      <div class="mb-2 flex items-center justify-between gap-3">
+        <h4 class="text-sm font-semibold text-navy">Downtime</h4>
+        {props.canLog ? (
+          <a href={`/downtime/new?incident_id=${props.incidentId}`} hx-get={`/downtime/new?incident_id=${props.incidentId}`} hx-target="#modal"
+            class="text-sm font-semibold text-teal hover:underline" data-testid="log-incident-downtime">Log downtime</a>
+        ) : null}
+      </div>
+      {rows.length === 0 ? <p class="text-sm text-slate-500">No downtime logged for this incident.</p> : (
+        <ul class="divide-y divide-slate-100 rounded-lg border border-slate-200 text-sm">
+          {rows.map((r) => (
+            <li class="flex flex-wrap items-center gap-x-3 gap-y-1 px-3 py-2" data-downtime={r.id}>
+              <ImpactBadge level={r.impact_level} />
+              <LocalTime at={r.started_at} tz={r.process_timezone} />
+              {r.ended_at
+                ? <span class="text-slate-600">lasted {formatDuration(durationMs(r, props.now))}</span>
+                : <span class="font-semibold text-danger">ongoing for <span data-duration-since={r.started_at.toISOString()}>{formatDuration(durationMs(r, props.now))}</span></span>}
+              <ServiceTags services={servicesOf(r.services_affected)} />
+            </li>
+          ))}
+        </ul>
+      )}
+      {props.rows.length > DOWNTIME_SHOWN ? <a href="/downtime" class="mt-2 inline-block text-sm text-teal hover:underline">All downtime on the Downtime page</a> : null}
+    </section>
+  );
+}
+
+/** Everything about one incident: facts, actions for those who may act, its downtime and its timeline. */
 export function IncidentDetail(props: DetailProps) {
   const { incident, actor } = props;
   const editable = can(actor.role, 'incidents.edit');
@@ -191,6 +230,9 @@ export function IncidentDetail(props: DetailProps) {
           <div><div class="text-xs font-semibold uppercase text-slate-500">Root cause analysis</div><p class="whitespace-pre-wrap text-slate-700">{incident.rca || '—'}</p></div>
         </div>
       )}
+      {props.downtime ? (
+        <DowntimeSection incidentId={incident.id} rows={props.downtime} canLog={can(actor.role, 'downtime.edit')} now={props.now} />
+      ) : null}
       <section>
         <h4 class="mb-2 text-sm font-semibold text-navy">Timeline</h4>
         <Timeline entries={props.timeline} tz={incident.process_timezone} />

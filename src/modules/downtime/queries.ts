@@ -12,6 +12,8 @@ export type DowntimeStatus = (typeof DOWNTIME_STATUSES)[number];
 
 export interface DowntimeFilters {
   status?: DowntimeStatus;
+  /** Only the events linked to this incident. */
+  incidentId?: number;
 }
 
 function listBase(db: Executor, actor: Actor) {
@@ -31,6 +33,7 @@ export async function listDowntime(db: Executor, actor: Actor, f: DowntimeFilter
   let q = listBase(db, actor);
   if (f.status === 'ongoing') q = q.where('downtime_events.ended_at', 'is', null);
   else if (f.status === 'ended') q = q.where('downtime_events.ended_at', 'is not', null);
+  if (f.incidentId !== undefined) q = q.where('downtime_events.incident_id', '=', f.incidentId);
   if (cursor) {
     q = q.where(olderThan(cursor, 'downtime_events.started_at', 'downtime_events.id'));
   }
@@ -43,17 +46,24 @@ export async function findDowntime(db: Executor, actor: Actor, id: number): Prom
   return listBase(db, actor).where('downtime_events.id', '=', id).executeTakeFirst();
 }
 
-/** Incidents a new downtime event can be linked to: the newest the actor can see, unresolved first. */
-export async function linkableIncidents(db: Executor, actor: Actor, limit = 100) {
-  const base = scoped(db.selectFrom('incidents'), actor, 'incidents.process_id')
-    .innerJoin(processesFor(db, crossesProcesses(actor)), 'processes.id', 'incidents.process_id');
-  const rows = await listTableFirst(db, base, crossesProcesses(actor))
+/**
+ * Incidents a new downtime event can be linked to: the newest the actor can see, unresolved first,
+ * and `include` (an older one the form opens linked to) if the actor can see it.
+ */
+export async function linkableIncidents(db: Executor, actor: Actor, opts: { limit?: number; include?: number } = {}) {
+  const base = () => scoped(db.selectFrom('incidents'), actor, 'incidents.process_id')
+    .innerJoin(processesFor(db, crossesProcesses(actor)), 'processes.id', 'incidents.process_id')
     .select(['incidents.id', 'incidents.title', 'incidents.status', 'incidents.severity', 'incidents.process_id',
-      'processes.name as process_name'])
+      'processes.name as process_name']);
+  const rows = await listTableFirst(db, base(), crossesProcesses(actor))
     .orderBy('incidents.opened_at', 'desc')
     .orderBy('incidents.id', 'desc')
-    .limit(limit)
+    .limit(opts.limit ?? 100)
     .execute();
+  if (opts.include !== undefined && !rows.some((r) => r.id === opts.include)) {
+    const extra = await base().where('incidents.id', '=', opts.include).executeTakeFirst();
+    if (extra) rows.unshift(extra);
+  }
   return [...rows.filter((r) => r.status !== 'resolved'), ...rows.filter((r) => r.status === 'resolved')];
 }
 

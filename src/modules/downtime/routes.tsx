@@ -36,6 +36,14 @@ function parseFilters(c: Ctx, strict: boolean): DowntimeFilters {
   return f;
 }
 
+/** `?incident_id=` on the API: the events linked to one incident (a malformed id is a 400, as a bad status is). */
+function incidentFilter(c: Ctx): number | undefined {
+  const raw = c.req.query('incident_id');
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^\d{1,15}$/.test(raw)) throw badRequest('incident_id must be an incident id.');
+  return Number(raw);
+}
+
 function filterQuery(f: DowntimeFilters): string {
   const p = new URLSearchParams();
   if (f.status) p.set('status', f.status);
@@ -74,14 +82,18 @@ async function formInput(c: Ctx, form: Record<string, string>): Promise<Record<s
   };
 }
 
-async function createFormProps(c: Ctx) {
+/** `preselect`: an incident the form opens linked to ("Log downtime" in the incident's dialog), if the actor sees it. */
+async function createFormProps(c: Ctx, preselect?: string) {
   const { db, clock } = c.get('deps');
   const actor = actorOf(c);
   const processes = actor.role === 'super_admin' && processFilter(actor) === null
     ? await db.selectFrom('processes').select(['id', 'name']).orderBy('name').execute()
     : undefined;
   const tz = await processTimezone(c, processFilter(actor));
-  return { actor, incidents: await linkableIncidents(db, actor), processes, defaultStart: localNow(clock(), tz) };
+  const wanted = preselect && /^\d{1,15}$/.test(preselect) ? Number(preselect) : undefined;
+  const incidents = await linkableIncidents(db, actor, { include: wanted });
+  const values = wanted !== undefined && incidents.some((i) => i.id === wanted) ? { incident_id: String(wanted) } : undefined;
+  return { actor, incidents, processes, defaultStart: localNow(clock(), tz), values };
 }
 
 async function countOngoing(c: Ctx, actor: Actor): Promise<number> {
@@ -121,7 +133,7 @@ downtimePages.get('/downtime', async (c) => {
 downtimePages.get('/downtime/ongoing-count', async (c) => c.html(<OngoingCount count={await countOngoing(c, actorOf(c))} />));
 
 downtimePages.get('/downtime/new', requirePermission('downtime.edit'), async (c) => {
-  const form = <DowntimeCreateForm {...await createFormProps(c)} />;
+  const form = <DowntimeCreateForm {...await createFormProps(c, c.req.query('incident_id'))} />;
   if (isHtmx(c)) return c.html(<Modal title="Log Downtime Event">{form}</Modal>);
   return formPage(c, form);
 });
@@ -189,7 +201,8 @@ downtimeApi.use('/downtime/*', requireAuth, requirePermission('downtime.view'));
 downtimeApi.get('/downtime', async (c) => {
   const { db, clock } = c.get('deps');
   const limit = parseLimit(c.req.query('limit'));
-  const rows = await listDowntime(db, actorOf(c), parseFilters(c, true), decodeCursor(c.req.query('cursor')), limit);
+  const filters = { ...parseFilters(c, true), incidentId: incidentFilter(c) };
+  const rows = await listDowntime(db, actorOf(c), filters, decodeCursor(c.req.query('cursor')), limit);
   const { items, next } = page(rows, limit, (r) => ({ at: r.started_at, id: r.id }));
   const now = clock();
   return c.json({ items: items.map((r) => serializeRow(r, now)), next_cursor: next });

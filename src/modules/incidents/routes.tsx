@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { IncidentDetail } from '../../../views/incidents/IncidentDetail.js';
+import { DOWNTIME_SHOWN, IncidentDetail } from '../../../views/incidents/IncidentDetail.js';
 import { IncidentList } from '../../../views/incidents/IncidentList.js';
 import { IncidentCreateForm, IncidentsPage } from '../../../views/incidents/IncidentsPage.js';
 import { AppShell } from '../../../views/layout/AppShell.js';
@@ -10,7 +10,9 @@ import { readForm, readJson } from '../../http/api.js';
 import { actorOf, type AppEnv, type Ctx } from '../../http/env.js';
 import { flash, htmxTarget, isHtmx, renderPage, shellProps, toast } from '../../http/render.js';
 import { decodeCursor, pageCursor, page, parseLimit } from '../../pagination.js';
+import { can } from '../../roles.js';
 import { processFilter, type Actor } from '../../tenancy.js';
+import { listDowntime } from '../downtime/queries.js';
 import { INCIDENT_STATUSES, type IncidentStatus } from '../../db/schema.js';
 import { assignableUsers, listIncidents, listIncidentSummaries, type IncidentFilters, type IncidentRow, type TimelineEntry } from './queries.js';
 import { addIncidentNote } from './notes.js';
@@ -68,7 +70,11 @@ async function detailProps(c: Ctx, id: number, extra: { errors?: Record<string, 
   const { db, clock } = c.get('deps');
   const actor = actorOf(c);
   const { incident, timeline } = await getIncidentWithTimeline(db, actor, id);
-  return { actor, incident, timeline, assignable: await assignableFor(c, incident.process_id), now: clock(), ...extra };
+  const [assignable, downtime] = await Promise.all([
+    assignableFor(c, incident.process_id),
+    can(actor.role, 'downtime.view') ? listDowntime(db, actor, { incidentId: incident.id }, null, DOWNTIME_SHOWN) : undefined,
+  ]);
+  return { actor, incident, timeline, downtime, assignable, now: clock(), ...extra };
 }
 
 export const incidentPages = new Hono<AppEnv>();
