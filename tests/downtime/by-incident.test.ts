@@ -66,6 +66,26 @@ describe.each(DIALECTS)('downtime by incident on %s', (dialect) => {
     expect((await json(await t.api(SUPER_ADMIN, 'GET', `/downtime?incident_id=${incidentId}`))).items).toHaveLength(2);
   });
 
+  it('the Downtime page filters by incident: a banner, the tabs keep it; a malformed id is ignored, another process\'s shows nothing', async () => {
+    const rowIds = (html: string) => [...html.matchAll(/<tr id="downtime-(\d+)"/g)].map((m) => Number(m[1]));
+    const html = await (await t.page(momo.viewer, `/downtime?incident_id=${incidentId}`)).text();
+    expect(rowIds(html)).toEqual([ids[1], ids[0]]);
+    expect(html).toContain('data-testid="incident-filter"');
+    expect(html).toContain(`href="/downtime?status=ongoing&amp;incident_id=${incidentId}"`);
+    const ongoing = await (await t.page(momo.viewer, `/downtime?status=ongoing&incident_id=${incidentId}`)).text();
+    expect(rowIds(ongoing)).toEqual([ids[1]]);
+    expect(ongoing).toContain('href="/downtime?status=ongoing" class="ml-auto');
+
+    const malformed = await t.page(momo.viewer, '/downtime?incident_id=%3Cscript%3E');
+    expect(malformed.status).toBe(200);
+    const all = await malformed.text();
+    expect(all).not.toContain('data-testid="incident-filter"');
+    expect(rowIds(all).length).toBeGreaterThan(2);
+    const other = await (await t.page(ignite.viewer, `/downtime?incident_id=${incidentId}`)).text();
+    expect(rowIds(other)).toEqual([]);
+    expect(other).toContain(`No downtime for incident #${incidentId}`);
+  });
+
   it.each([
     ['viewer', momo.viewer, false],
     ['client', momo.client, false],
@@ -87,6 +107,19 @@ describe.each(DIALECTS)('downtime by incident on %s', (dialect) => {
     const html = await (await t.page(momo.operator, `/incidents/${other}`)).text();
     expect(dialogDowntime(html)).toEqual([]);
     expect(html).toContain('No downtime logged for this incident.');
+  });
+
+  it('shows ten events at most, then links to all of the incident\'s downtime', async () => {
+    const busy = (await json(await t.api(momo.operator, 'POST', '/incidents', { title: 'Flapping', severity: 2 }))).id;
+    const at = t.clock.now().getTime();
+    for (let i = 0; i < 11; i++) {
+      expect((await t.api(momo.operator, 'POST', '/downtime', event({ incident_id: busy, started_at: new Date(at - (i + 1) * 60_000).toISOString() }))).status).toBe(201);
+    }
+    const html = await (await t.page(momo.operator, `/incidents/${busy}`)).text();
+    expect(dialogDowntime(html)).toHaveLength(10);
+    expect(html).toContain(`href="/downtime?incident_id=${busy}"`);
+    const few = await (await t.page(momo.operator, `/incidents/${incidentId}`)).text();
+    expect(few).not.toContain('data-testid="incident-downtime-all"');
   });
 
   it('"Log downtime" opens the form with the incident linked, an old one too; another process\'s incident is not offered', async () => {

@@ -17,6 +17,14 @@ export interface ListProps {
   query: string;
 }
 
+/** The filters as a query string (status, linked incident): the list's own links and the tabs keep them. */
+export function downtimeQuery(f: DowntimeFilters): string {
+  const p = new URLSearchParams();
+  if (f.status) p.set('status', f.status);
+  if (f.incidentId !== undefined) p.set('incident_id', String(f.incidentId));
+  return p.toString();
+}
+
 const IMPACT_TONE: Record<string, Tone> = { high: 'danger', medium: 'amber', low: 'sky' };
 
 export function ImpactBadge(props: { level: string }) {
@@ -127,10 +135,11 @@ export function DowntimeRowView(props: { row: DowntimeRow; actor: Actor; now: Da
 export function DowntimeList(props: ListProps) {
   const showProcess = crossesProcesses(props.actor);
   if (props.rows.length === 0) {
-    const filtered = Boolean(props.filters.status);
+    const { status, incidentId } = props.filters;
+    const title = `No ${status ? `${status} ` : ''}downtime${incidentId !== undefined ? ` for incident #${incidentId}` : status ? '' : ' logged'}`;
     return (
-      <EmptyState title={filtered ? `No ${props.filters.status} downtime` : 'No downtime logged'} icon="clock">
-        {filtered ? 'Try another filter.' : 'When a service goes down, log it here and managers are told at once.'}
+      <EmptyState title={title} icon="clock">
+        {status || incidentId !== undefined ? 'Try another filter.' : 'When a service goes down, log it here and managers are told at once.'}
       </EmptyState>
     );
   }

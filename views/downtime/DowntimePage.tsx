@@ -1,12 +1,12 @@
 import type { Process } from '../../src/db/schema.js';
-import type { DowntimeStatus, LinkableIncident } from '../../src/modules/downtime/queries.js';
+import type { DowntimeFilters, DowntimeStatus, LinkableIncident } from '../../src/modules/downtime/queries.js';
 import { IMPACT_LEVELS, NOTES_MAX, SERVICES_MAX } from '../../src/modules/downtime/service.js';
 import { can } from '../../src/roles.js';
 import { crossesProcesses, type Actor } from '../../src/tenancy.js';
 import { BROWSER_ZONE_INIT, buttonPrimary, Field, FormError, inputClass, invalid } from '../components/Form.js';
 import { Icon } from '../components/Icon.js';
 import { AppShell, type ShellProps } from '../layout/AppShell.js';
-import { DowntimeList, type ListProps } from './DowntimeList.js';
+import { DowntimeList, downtimeQuery, type ListProps } from './DowntimeList.js';
 
 const STATUS_TABS: [DowntimeStatus | '', string][] = [
   ['', 'All'],
@@ -14,12 +14,13 @@ const STATUS_TABS: [DowntimeStatus | '', string][] = [
   ['ended', 'Ended'],
 ];
 
-function Tabs(props: { current: DowntimeStatus | undefined }) {
+function Tabs(props: { filters: DowntimeFilters }) {
   return (
     <nav class="flex gap-1 border-b border-slate-200 px-4 pt-3" aria-label="Filter by status">
       {STATUS_TABS.map(([value, label]) => {
-        const active = (props.current ?? '') === value;
-        const href = value ? `/downtime?status=${value}` : '/downtime';
+        const active = (props.filters.status ?? '') === value;
+        const query = downtimeQuery({ ...props.filters, status: value || undefined });
+        const href = query ? `/downtime?${query}` : '/downtime';
         return (
           <a
             href={href}
@@ -77,8 +78,15 @@ export function DowntimePage(props: { shell: ShellProps; list: ListProps; ongoin
           </a>
         ) : null}
       </div>
+      {props.list.filters.incidentId !== undefined ? (
+        <p class="mb-3 flex flex-wrap items-center gap-2 rounded-lg bg-teal/10 px-3 py-2 text-sm text-navy" data-testid="incident-filter">
+          Downtime linked to
+          <a href={`/incidents/${props.list.filters.incidentId}`} class="font-semibold text-teal hover:underline">incident #{props.list.filters.incidentId}</a>
+          <a href={props.list.filters.status ? `/downtime?status=${props.list.filters.status}` : '/downtime'} class="ml-auto font-semibold text-teal hover:underline">Show all downtime</a>
+        </p>
+      ) : null}
       <section class="rounded-xl border border-slate-200 bg-white shadow-sm">
-        <Tabs current={props.list.filters.status} />
+        <Tabs filters={props.list.filters} />
         <div id="downtime-list" hx-get={`/downtime?${props.list.query}`} hx-trigger="downtime:changed from:body, d2c:refresh from:body">
           <DowntimeList {...props.list} />
         </div>

@@ -183,7 +183,9 @@ function DowntimeSection(props: { incidentId: number; rows: DowntimeRow[]; canLo
           ))}
         </ul>
       )}
-      {props.rows.length > DOWNTIME_SHOWN ? <a href="/downtime" class="mt-2 inline-block text-sm text-teal hover:underline">All downtime on the Downtime page</a> : null}
+      {props.rows.length > DOWNTIME_SHOWN
+        ? <a href={`/downtime?incident_id=${props.incidentId}`} class="mt-2 inline-block text-sm text-teal hover:underline" data-testid="incident-downtime-all">All of this incident's downtime</a>
+        : null}
     </section>
   );
 }

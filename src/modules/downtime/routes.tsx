@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { Child } from 'hono/jsx';
-import { DowntimeList, DowntimeRowView } from '../../../views/downtime/DowntimeList.js';
+import { DowntimeList, DowntimeRowView, downtimeQuery } from '../../../views/downtime/DowntimeList.js';
 import { DowntimeCreateForm, DowntimePage, OngoingCount } from '../../../views/downtime/DowntimePage.js';
 import { AppShell } from '../../../views/layout/AppShell.js';
 import { Modal } from '../../../views/components/Modal.js';
@@ -25,29 +25,20 @@ function parseId(raw: string): number {
   return Number(raw);
 }
 
-/** Filters from the query string; unknown values are a 400 on the API and ignored on pages. */
+/** Filters from the query string (status, linked incident); unknown values are a 400 on the API and ignored on pages. */
 function parseFilters(c: Ctx, strict: boolean): DowntimeFilters {
   const status = c.req.query('status');
+  const incident = c.req.query('incident_id');
   const f: DowntimeFilters = {};
   if (status) {
     if ((DOWNTIME_STATUSES as readonly string[]).includes(status)) f.status = status as DowntimeStatus;
     else if (strict) throw badRequest('status must be ongoing or ended.');
   }
+  if (incident) {
+    if (/^\d{1,15}$/.test(incident)) f.incidentId = Number(incident);
+    else if (strict) throw badRequest('incident_id must be an incident id.');
+  }
   return f;
-}
-
-/** `?incident_id=` on the API: the events linked to one incident (a malformed id is a 400, as a bad status is). */
-function incidentFilter(c: Ctx): number | undefined {
-  const raw = c.req.query('incident_id');
-  if (raw === undefined || raw === '') return undefined;
-  if (!/^\d{1,15}$/.test(raw)) throw badRequest('incident_id must be an incident id.');
-  return Number(raw);
-}
-
-function filterQuery(f: DowntimeFilters): string {
-  const p = new URLSearchParams();
-  if (f.status) p.set('status', f.status);
-  return p.toString();
 }
 
 async function processTimezone(c: Ctx, processId: number | null): Promise<string> {
@@ -125,7 +116,7 @@ downtimePages.get('/downtime', async (c) => {
   const cursor = pageCursor(c.req.query('cursor'));
   const rows = await listDowntime(db, actor, filters, cursor, PAGE_SIZE);
   const { items, next } = page(rows, PAGE_SIZE, (r) => ({ at: r.started_at, id: r.id }));
-  const list = { actor, rows: items, next, filters, now: clock(), query: filterQuery(filters) };
+  const list = { actor, rows: items, next, filters, now: clock(), query: downtimeQuery(filters) };
   if (isHtmx(c) && htmxTarget(c) === 'downtime-list') return c.html(<DowntimeList {...list} />);
   return renderPage(c, <DowntimePage shell={await shellProps(c, 'Downtime Tracking')} list={list} ongoing={await countOngoing(c, actor)} />);
 });
@@ -201,8 +192,7 @@ downtimeApi.use('/downtime/*', requireAuth, requirePermission('downtime.view'));
 downtimeApi.get('/downtime', async (c) => {
   const { db, clock } = c.get('deps');
   const limit = parseLimit(c.req.query('limit'));
-  const filters = { ...parseFilters(c, true), incidentId: incidentFilter(c) };
-  const rows = await listDowntime(db, actorOf(c), filters, decodeCursor(c.req.query('cursor')), limit);
+  const rows = await listDowntime(db, actorOf(c), parseFilters(c, true), decodeCursor(c.req.query('cursor')), limit);
   const { items, next } = page(rows, limit, (r) => ({ at: r.started_at, id: r.id }));
   const now = clock();
   return c.json({ items: items.map((r) => serializeRow(r, now)), next_cursor: next });
