@@ -1,6 +1,7 @@
-import { html } from 'hono/html';
+import { raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import { formatInZone, timeAgo } from '../../src/time.js';
+import { escapeHtml } from './escape.js';
 
 /**
  * A time shown in the viewer's zone: the server writes the process zone's text, and app.js rewrites
@@ -18,7 +19,7 @@ export function RelativeTime(props: { at: Date; now: Date; tz: string }) {
   return relativeTimeHtml(props.at, props.now, props.tz);
 }
 
-/** RelativeTime's markup, for rows that render as templates. */
+/** RelativeTime's markup as a string, for rows built as template strings. */
 export function relativeTimeHtml(at: Date, now: Date, tz: string): HtmlEscapedString {
-  return html`<time datetime="${at.toISOString()}" data-local="relative" title="${formatInZone(at, tz)}">${timeAgo(at, now)}</time>` as HtmlEscapedString;
+  return raw(`<time datetime="${at.toISOString()}" data-local="relative" title="${escapeHtml(formatInZone(at, tz))}">${escapeHtml(timeAgo(at, now))}</time>`) as HtmlEscapedString;
 }
